@@ -1,0 +1,108 @@
+//! Turning a cookie or a bearer token into an [`Actor`].
+
+use std::time::Duration;
+
+use spectree_store::identity::{api_tokens, sessions, users};
+
+use super::IdentityError;
+use super::login::{SESSION_PREFIX, session_live};
+use super::tokens::TOKEN_PREFIX;
+use crate::secret::token_hash;
+use crate::{Actor, App, AuthVia, RequestCtx};
+
+/// Activity timestamps are written at most this often per session or token.
+const TOUCH_EVERY: Duration = Duration::from_secs(60);
+
+impl App {
+    /// The actor behind a session cookie, or `None` when it is unknown, revoked or expired.
+    pub async fn authenticate_session(
+        &self,
+        secret: &str,
+        ctx: RequestCtx,
+    ) -> Result<Option<Actor>, IdentityError> {
+        if !secret.starts_with(SESSION_PREFIX) {
+            return Ok(None);
+        }
+        let now = self.now();
+        let mut c = self.store().read().await?;
+        let Some(s) = sessions::by_token_hash(&mut c, &token_hash(secret)).await? else {
+            return Ok(None);
+        };
+        if !session_live(&s, now, self.settings().session_idle_timeout) {
+            return Ok(None);
+        }
+        let Some(user) = users::get(&mut c, s.user_id).await? else {
+            return Ok(None);
+        };
+        drop(c);
+        if user.disabled_at.is_some() {
+            return Ok(None);
+        }
+        if s.last_seen_at.plus(TOUCH_EVERY) <= now {
+            let mut tx = self.store().begin().await?;
+            sessions::touch(&mut tx, s.id, now).await?;
+            spectree_store::Store::commit(tx).await?;
+        }
+        Ok(Some(Actor {
+            user_id: user.id,
+            email: user.email,
+            name: user.name,
+            instance_admin: user.instance_admin,
+            via: AuthVia::Session {
+                id: s.id,
+                csrf_token: s.csrf_token,
+            },
+            ctx,
+        }))
+    }
+
+    /// The actor behind a personal API token, or `None` when it is unknown, revoked or
+    /// expired.
+    pub async fn authenticate_token(
+        &self,
+        secret: &str,
+        ctx: RequestCtx,
+    ) -> Result<Option<Actor>, IdentityError> {
+        if !secret.starts_with(TOKEN_PREFIX) {
+            return Ok(None);
+        }
+        let now = self.now();
+        let mut c = self.store().read().await?;
+        let Some(t) = api_tokens::by_hash(&mut c, &token_hash(secret)).await? else {
+            return Ok(None);
+        };
+        if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= now) {
+            return Ok(None);
+        }
+        let Some(user) = users::get(&mut c, t.user_id).await? else {
+            return Ok(None);
+        };
+        drop(c);
+        if user.disabled_at.is_some() {
+            return Ok(None);
+        }
+        if t.last_used_at.is_none_or(|u| u.plus(TOUCH_EVERY) <= now) {
+            let mut tx = self.store().begin().await?;
+            api_tokens::touch(&mut tx, t.id, now).await?;
+            spectree_store::Store::commit(tx).await?;
+        }
+        Ok(Some(Actor {
+            user_id: user.id,
+            email: user.email,
+            name: user.name,
+            instance_admin: user.instance_admin,
+            via: AuthVia::Token { id: t.id },
+            ctx,
+        }))
+    }
+
+    /// The actor's account as stored now.
+    pub async fn current_user(
+        &self,
+        actor: &Actor,
+    ) -> Result<spectree_store::identity::users::User, IdentityError> {
+        users::get(&mut *self.store().read().await?, actor.user_id)
+            .await?
+            .ok_or(IdentityError::NotFound)
+    }
+}

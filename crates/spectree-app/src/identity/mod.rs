@@ -1,0 +1,17 @@
+//! Accounts and authentication: first-run setup, sign-up, log-in and log-out, sessions, API
+//! tokens, email verification and password reset.
+
+mod authenticate;
+mod error;
+mod limiter;
+mod login;
+mod password_reset;
+mod setup;
+mod signup;
+mod tokens;
+
+pub use error::IdentityError;
+pub use limiter::LoginLimiter;
+pub use login::NewSession;
+pub use signup::{SignupInput, SignupOutcome};
+pub use tokens::NewToken;

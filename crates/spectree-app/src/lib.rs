@@ -1,0 +1,75 @@
+//! Use cases of Spec Tree, one folder per domain. A use case authorizes, validates, and then
+//! does its writes, its audit record and its outgoing events in one transaction; mail goes
+//! out only after that transaction committed.
+
+pub mod audit;
+mod context;
+pub mod identity;
+pub mod mail;
+pub mod org;
+pub mod secret;
+mod settings;
+
+use std::sync::Arc;
+
+pub use context::{Actor, AuthVia, RequestCtx};
+pub use settings::AppSettings;
+use spectree_domain::{Clock, Timestamp};
+pub use spectree_store as store;
+use spectree_store::Store;
+
+use crate::identity::LoginLimiter;
+use crate::mail::Mailer;
+
+/// Everything a use case needs: the store, the clock, settings and outbound mail.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    settings: AppSettings,
+    mailer: Mailer,
+    limiter: LoginLimiter,
+}
+
+impl App {
+    /// Wires the application.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, settings: AppSettings, mailer: Mailer) -> Self {
+        let limiter = LoginLimiter::new(settings.login_max_failures, settings.login_window);
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                settings,
+                mailer,
+                limiter,
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The current time.
+    pub fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &AppSettings {
+        &self.inner.settings
+    }
+
+    pub(crate) fn mailer(&self) -> &Mailer {
+        &self.inner.mailer
+    }
+
+    pub(crate) fn limiter(&self) -> &LoginLimiter {
+        &self.inner.limiter
+    }
+}

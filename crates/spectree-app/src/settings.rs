@@ -1,0 +1,48 @@
+//! What the use cases are configured with; the binary builds it from the validated
+//! configuration.
+
+use std::time::Duration;
+
+use spectree_domain::identity::{PasswordPolicy, SignupPolicy};
+
+/// Settings of the use cases.
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    /// Base URL of the instance as people reach it (for links in mail).
+    pub public_url: String,
+    /// A session ends after this long without a request.
+    pub session_idle_timeout: Duration,
+    /// A session ends this long after log-in, however active.
+    pub session_absolute_timeout: Duration,
+    /// Life of an email-verification link.
+    pub verification_ttl: Duration,
+    /// Life of a password-reset link.
+    pub password_reset_ttl: Duration,
+    /// Life of an invitation.
+    pub invitation_ttl: Duration,
+    /// Failed log-ins allowed per account and per address within the window.
+    pub login_max_failures: u32,
+    /// The window for counting failed log-ins.
+    pub login_window: Duration,
+    /// Rules for new passwords.
+    pub password_policy: PasswordPolicy,
+    /// Who may sign up.
+    pub signup: SignupPolicy,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8080".into(),
+            session_idle_timeout: Duration::from_secs(7 * 24 * 3600),
+            session_absolute_timeout: Duration::from_secs(30 * 24 * 3600),
+            verification_ttl: Duration::from_secs(48 * 3600),
+            password_reset_ttl: Duration::from_secs(3600),
+            invitation_ttl: Duration::from_secs(14 * 24 * 3600),
+            login_max_failures: 10,
+            login_window: Duration::from_secs(15 * 60),
+            password_policy: PasswordPolicy::default(),
+            signup: SignupPolicy::default(),
+        }
+    }
+}

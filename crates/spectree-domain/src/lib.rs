@@ -1,0 +1,11 @@
+//! Pure types and rules of Spec Tree. No I/O and no async: everything here is decided from
+//! its inputs, so it is unit- and property-tested without a database or a clock.
+
+pub mod audit;
+pub mod clock;
+pub mod identity;
+pub mod ids;
+pub mod org;
+pub mod page;
+
+pub use clock::{Clock, ManualClock, SystemClock, Timestamp};

@@ -1,0 +1,197 @@
+//! Connecting, migrating and handing out connections and transactions.
+//!
+//! SQLite allows one writer at a time; a transaction that reads and then writes can fail with
+//! `SQLITE_BUSY` when another connection wrote in between. So on SQLite all transactions run
+//! on a writer pool of exactly one connection (writes queue in the pool, never fail), and
+//! plain reads use a separate pool of reader connections (WAL lets them run alongside the
+//! writer). On PostgreSQL both are the same pool.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Executor};
+
+use crate::seal::{PassThroughSealer, Sealer};
+use crate::{StoreError, StoreResult};
+
+/// Which database is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite (embedded default).
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// A transaction on the writer.
+pub type Tx = sqlx::Transaction<'static, Any>;
+/// A pooled connection for reads.
+pub type Conn = PoolConnection<Any>;
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// `sqlite://path` or `postgres://…`.
+    pub database_url: String,
+    /// Most connections in the pool (readers on SQLite).
+    pub max_connections: u32,
+    /// How long to wait for a free connection.
+    pub acquire_timeout: Duration,
+}
+
+/// The database: pools, dialect and the sealing API for content columns.
+#[derive(Clone)]
+pub struct Store {
+    writer: AnyPool,
+    reader: AnyPool,
+    dialect: Dialect,
+    sealer: Arc<dyn Sealer>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("dialect", &self.dialect)
+            .finish()
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Store {
+    /// Connects (creating a SQLite file if needed). Does not migrate.
+    pub async fn connect(opts: &StoreOptions) -> StoreResult<Store> {
+        sqlx::any::install_default_drivers();
+        let url = opts.database_url.as_str();
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Dialect::Postgres
+        } else {
+            return Err(StoreError::Constraint(format!(
+                "unsupported database url scheme in {url:?}"
+            )));
+        };
+        let sealer: Arc<dyn Sealer> = Arc::new(PassThroughSealer);
+        match dialect {
+            Dialect::Sqlite => {
+                let rwc = if url.contains('?') {
+                    format!("{url}&mode=rwc")
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                let writer = sqlite_pool(&rwc, 1, opts.acquire_timeout).await?;
+                let reader =
+                    sqlite_pool(&rwc, opts.max_connections.max(1), opts.acquire_timeout).await?;
+                Ok(Store {
+                    writer,
+                    reader,
+                    dialect,
+                    sealer,
+                })
+            }
+            Dialect::Postgres => {
+                let options = AnyConnectOptions::from_str(url)?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(opts.max_connections.max(2))
+                    .acquire_timeout(opts.acquire_timeout)
+                    .connect_with(options)
+                    .await?;
+                Ok(Store {
+                    writer: pool.clone(),
+                    reader: pool,
+                    dialect,
+                    sealer,
+                })
+            }
+        }
+    }
+
+    /// Applies pending migrations of this backend. Safe to run from several nodes at once
+    /// (sqlx takes a lock on PostgreSQL).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self.dialect {
+            Dialect::Sqlite => SQLITE_MIGRATIONS.run(&self.writer).await?,
+            Dialect::Postgres => POSTGRES_MIGRATIONS.run(&self.writer).await?,
+        }
+        Ok(())
+    }
+
+    /// Which database this is.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The sealing API for content and secrets.
+    pub fn sealer(&self) -> &dyn Sealer {
+        self.sealer.as_ref()
+    }
+
+    /// Commits a use case's transaction.
+    pub async fn commit(tx: Tx) -> StoreResult<()> {
+        Ok(tx.commit().await?)
+    }
+
+    /// Starts a transaction for a use case.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(self.writer.begin().await?)
+    }
+
+    /// A connection for reads outside a transaction.
+    pub async fn read(&self) -> StoreResult<Conn> {
+        Ok(self.reader.acquire().await?)
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> StoreResult<()> {
+        let mut c = self.read().await?;
+        c.execute("SELECT 1").await?;
+        Ok(())
+    }
+
+    /// Pool figures for metrics: (open connections, idle connections), writer and readers
+    /// together on SQLite.
+    pub fn pool_stats(&self) -> (u32, u32) {
+        match self.dialect {
+            Dialect::Sqlite => (
+                self.writer.size() + self.reader.size(),
+                u32::try_from(self.writer.num_idle() + self.reader.num_idle()).unwrap_or(u32::MAX),
+            ),
+            Dialect::Postgres => (
+                self.writer.size(),
+                u32::try_from(self.writer.num_idle()).unwrap_or(u32::MAX),
+            ),
+        }
+    }
+
+    /// Closes the pools, waiting for connections in use.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+async fn sqlite_pool(url: &str, max: u32, acquire: Duration) -> StoreResult<AnyPool> {
+    let options = AnyConnectOptions::from_str(url)?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(max)
+        .min_connections(1)
+        .acquire_timeout(acquire)
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?;
+    Ok(pool)
+}

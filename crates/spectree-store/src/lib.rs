@@ -1,0 +1,23 @@
+//! Persistence for Spec Tree. One store serves SQLite (the embedded default) and PostgreSQL:
+//! queries are written once in the SQL both understand and run through sqlx's `Any` driver;
+//! each backend has its own migrations producing the same schema semantics (see
+//! `docs/decisions/0002-one-store-over-sqlx-any.md`).
+//!
+//! Repository functions live in one folder per domain and take a `&mut AnyConnection`, so the
+//! same function runs inside a use case's transaction or on a pooled read connection.
+
+pub mod audit;
+pub mod blob;
+mod db;
+mod error;
+pub mod identity;
+pub mod org;
+mod row;
+pub mod seal;
+
+pub use db::{Conn, Dialect, Store, StoreOptions, Tx};
+pub use error::StoreError;
+pub use sqlx::AnyConnection;
+
+/// Result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;

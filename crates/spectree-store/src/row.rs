@@ -1,0 +1,51 @@
+//! Reading typed values out of `AnyRow`s: ids are text, times are integer milliseconds.
+
+use std::str::FromStr;
+
+use spectree_domain::Timestamp;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::StoreError;
+
+/// A text column parsed into `T` (ids, roles).
+pub(crate) fn parse<T: FromStr>(row: &AnyRow, col: &str) -> Result<T, StoreError> {
+    let s: String = row.try_get(col)?;
+    s.parse()
+        .map_err(|_| StoreError::Corrupt(format!("column {col}: {s:?}")))
+}
+
+/// A nullable text column parsed into `T`.
+pub(crate) fn parse_opt<T: FromStr>(row: &AnyRow, col: &str) -> Result<Option<T>, StoreError> {
+    let s: Option<String> = row.try_get(col)?;
+    s.map(|s| {
+        s.parse()
+            .map_err(|_| StoreError::Corrupt(format!("column {col}: {s:?}")))
+    })
+    .transpose()
+}
+
+/// A time column.
+pub(crate) fn ts(row: &AnyRow, col: &str) -> Result<Timestamp, StoreError> {
+    Ok(Timestamp(row.try_get::<i64, _>(col)?))
+}
+
+/// A nullable time column.
+pub(crate) fn ts_opt(row: &AnyRow, col: &str) -> Result<Option<Timestamp>, StoreError> {
+    Ok(row.try_get::<Option<i64>, _>(col)?.map(Timestamp))
+}
+
+/// A 0/1 flag column.
+pub(crate) fn flag(row: &AnyRow, col: &str) -> Result<bool, StoreError> {
+    Ok(row.try_get::<i64, _>(col)? != 0)
+}
+
+/// A text column.
+pub(crate) fn text(row: &AnyRow, col: &str) -> Result<String, StoreError> {
+    Ok(row.try_get(col)?)
+}
+
+/// A nullable text column.
+pub(crate) fn text_opt(row: &AnyRow, col: &str) -> Result<Option<String>, StoreError> {
+    Ok(row.try_get(col)?)
+}

@@ -1,0 +1,14 @@
+//! Black-box tests of the API: a real server on port 0 over SQLite, or over PostgreSQL when
+//! `SPECTREE_TEST_DATABASE_URL` is set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod audit;
+mod auth;
+mod bad_input;
+mod invitations;
+mod ops;
+mod orgs;
+mod sessions;
+mod support;
+mod tenancy;
+mod tokens;

@@ -1,0 +1,54 @@
+//! Fixtures shared by the API tests.
+
+use serde_json::json;
+use spectree_testkit::{Client, TestServer};
+
+/// Invites `email` into `org` with `org_role` (by `inviter`), signs the person up with the
+/// invitation, and returns their signed-in client and user id.
+pub async fn member(
+    server: &TestServer,
+    inviter: &Client,
+    org: &str,
+    email: &str,
+    org_role: Option<&str>,
+) -> (Client, String) {
+    let r = inviter
+        .post(
+            &format!("/api/v1/orgs/{org}/invitations"),
+            &json!({"email": email, "org_role": org_role}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let token = server.mailed_token(email, "/invite");
+    let c = server.client();
+    let r = c
+        .post(
+            "/api/v1/auth/signup",
+            &json!({"email": email, "name": "Member", "password": spectree_testkit::PASSWORD, "invitation_token": token}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    c.adopt_session(&r.body["session"]);
+    let id = r.body["user"]["id"].as_str().unwrap().to_owned();
+    (c, id)
+}
+
+/// A set-up server with an owner who has an organization: (server, owner, org id).
+pub async fn org_fixture() -> (TestServer, Client, String) {
+    let server = TestServer::start().await;
+    let owner = server.admin().await;
+    let org = owner.create_org("Acme", "acme").await;
+    (server, owner, org)
+}
+
+/// Counts rows of a table (to check that refused requests changed nothing).
+pub async fn count(server: &TestServer, table: &str) -> i64 {
+    use sqlx::Row;
+    let mut c = server.app().store().read().await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {table}")))
+        .fetch_one(&mut *c)
+        .await
+        .unwrap()
+        .try_get::<i64, _>("n")
+        .unwrap()
+}

@@ -1,0 +1,75 @@
+//! Tenant isolation: another tenant's object answers 404, never 403. The test walks every
+//! route of the OpenAPI document that names an object.
+
+use std::collections::BTreeMap;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::support::member;
+
+/// A valid body for each write route, so that a refusal can only come from authorization.
+fn body_for(method: &str, path: &str, ids: &BTreeMap<&str, String>) -> Option<Value> {
+    Some(match (method, path) {
+        ("put", "/api/v1/orgs/{org}/members/{user}") => json!({"role": "viewer"}),
+        ("post", "/api/v1/orgs/{org}/teams") => json!({"name": "Stolen", "slug": "stolen"}),
+        ("patch", "/api/v1/teams/{team}") => json!({"viewers_can_comment": true}),
+        ("put", "/api/v1/teams/{team}/members/{user}") => json!({"role": "viewer"}),
+        ("post", "/api/v1/orgs/{org}/invitations") => json!({"email": "thief@example.com"}),
+        (_, _) if method == "get" || method == "delete" => return None,
+        other => panic!("no example body for {other:?}; add one so the tenancy walk covers it ({ids:?})"),
+    })
+}
+
+#[tokio::test]
+async fn another_tenants_objects_answer_not_found_on_every_route() {
+    let (server, owner, org) = crate::support::org_fixture().await;
+    let team = owner.create_team(&org, "Core", "core").await;
+    let (_, member_id) = member(&server, &owner, &org, "m@acme.example", Some("editor")).await;
+    let inv = owner.post(&format!("/api/v1/orgs/{org}/invitations"), &json!({"email": "later@example.com"})).await;
+    let token = owner.post("/api/v1/me/tokens", &json!({"name": "t"})).await;
+    let session = owner.get("/api/v1/me/sessions").await;
+
+    let mut ids = BTreeMap::new();
+    ids.insert("org", org.clone());
+    ids.insert("team", team);
+    ids.insert("user", member_id);
+    ids.insert("invitation", inv.body["invitation"]["id"].as_str().unwrap().to_owned());
+    ids.insert("token", token.body["token"]["id"].as_str().unwrap().to_owned());
+    ids.insert("session", session.body["items"][0]["id"].as_str().unwrap().to_owned());
+
+    // The stranger is an owner of their own organization: fully privileged, elsewhere.
+    let stranger = server.user("stranger@example.com").await;
+    stranger.create_org("Elsewhere", "elsewhere").await;
+
+    let doc = stranger.get("/api/openapi.json").await.body;
+    let mut walked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.contains('{') {
+            continue;
+        }
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if item.get(method).is_none() {
+                continue;
+            }
+            let mut concrete = path.clone();
+            for (name, id) in &ids {
+                concrete = concrete.replace(&format!("{{{name}}}"), id);
+            }
+            assert!(!concrete.contains('{'), "no fixture id for {path}");
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let mut req = stranger.request(m, &concrete);
+            if let Some(body) = body_for(method, path, &ids) {
+                req = req.json(&body);
+            }
+            let r = stranger.send(req).await;
+            assert_eq!((r.status, r.code()), (404, "not_found"), "{method} {path}: {}", r.body);
+            walked += 1;
+        }
+    }
+    assert!(walked >= 14, "only {walked} routes walked");
+    // Nothing leaked through: the owner's organization is as it was.
+    let r = owner.get(&format!("/api/v1/orgs/{org}/teams")).await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+    server.stop().await;
+}

@@ -1,0 +1,342 @@
+//! The one table of configuration keys. It drives the unknown-key check of the TOML file, the
+//! names of the `SPECTREE_*` environment variables, `config example` and `config print`.
+
+use spectree_domain::identity::SignupMode;
+
+use super::model::{Config, LogFormat};
+use super::render::format_duration;
+
+/// One configuration key.
+pub(super) struct Key {
+    /// Dotted path: `listen` or `section.key`.
+    pub path: &'static str,
+    /// The type of its value.
+    pub kind: Kind,
+    /// Secrets accept a `*_FILE` environment variable and never print.
+    pub secret: bool,
+    /// What applies when no layer sets it.
+    pub default: DefaultValue,
+    /// One or more lines for `config example`.
+    pub doc: &'static str,
+    /// Reads the effective value back from a loaded [`Config`], for `config print`.
+    pub show: fn(&Config) -> Shown,
+}
+
+/// The type of a key's value, as written in TOML and in the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// A string.
+    String,
+    /// A humantime string: `30s`, `15m`, `7d`, `1h 30m`.
+    Duration,
+    /// A non-negative integer that fits 32 bits.
+    U32,
+    /// A non-negative integer.
+    Usize,
+    /// `true` or `false`.
+    Bool,
+    /// An array of strings in TOML; comma-separated in the environment.
+    List,
+    /// One of these strings.
+    Enum(&'static [&'static str]),
+}
+
+/// A key's built-in default.
+pub(super) enum DefaultValue {
+    /// This value, written as in the environment (lists comma-separated).
+    Fixed(&'static str),
+    /// Computed from other keys by this rule; `example` shows a typical explicit value.
+    Derived {
+        rule: &'static str,
+        example: &'static str,
+    },
+    /// Unset unless configured; `example` shows a typical value.
+    Unset { example: &'static str },
+}
+
+/// A value read back from a [`Config`] for printing.
+pub(super) enum Shown {
+    /// A string (secrets arrive here already redacted).
+    Text(String),
+    /// An integer.
+    Number(u64),
+    /// A boolean.
+    Bool(bool),
+    /// A list of strings.
+    List(Vec<String>),
+    /// No value (an optional key left unset).
+    Unset,
+}
+
+impl Key {
+    /// The `[section]` the key lives in, or `None` for a top-level key.
+    pub fn section(&self) -> Option<&'static str> {
+        self.path.split_once('.').map(|(section, _)| section)
+    }
+
+    /// The key's name inside its section.
+    pub fn name(&self) -> &'static str {
+        self.path
+            .split_once('.')
+            .map_or(self.path, |(_, name)| name)
+    }
+
+    /// The environment variable that sets it, e.g. `SPECTREE_AUTH_SESSION_IDLE_TIMEOUT`.
+    pub fn env_name(&self) -> String {
+        format!(
+            "SPECTREE_{}",
+            self.path.replace('.', "_").to_ascii_uppercase()
+        )
+    }
+}
+
+/// Finds a key by its dotted path.
+pub(super) fn find(path: &str) -> Option<&'static Key> {
+    KEYS.iter().find(|key| key.path == path)
+}
+
+/// The section names, in table order.
+pub(super) fn sections() -> impl Iterator<Item = &'static str> {
+    let mut seen: Vec<&'static str> = Vec::new();
+    for key in KEYS {
+        if let Some(section) = key.section()
+            && !seen.contains(&section)
+        {
+            seen.push(section);
+        }
+    }
+    seen.into_iter()
+}
+
+fn text(value: impl ToString) -> Shown {
+    Shown::Text(value.to_string())
+}
+
+fn duration(value: std::time::Duration) -> Shown {
+    Shown::Text(format_duration(value))
+}
+
+fn optional(value: Option<&super::Secret>) -> Shown {
+    value.map_or(Shown::Unset, text)
+}
+
+fn log_format(value: LogFormat) -> Shown {
+    text(match value {
+        LogFormat::Text => "text",
+        LogFormat::Json => "json",
+    })
+}
+
+fn signup_mode(value: SignupMode) -> Shown {
+    text(match value {
+        SignupMode::Open => "open",
+        SignupMode::InviteOnly => "invite_only",
+    })
+}
+
+/// Every key, top-level keys first (TOML requires them before any `[section]`).
+pub(super) static KEYS: &[Key] = &[
+    Key {
+        path: "listen",
+        kind: Kind::String,
+        secret: false,
+        default: DefaultValue::Fixed("127.0.0.1:8080"),
+        doc: "Address and port to serve on (an IP address, not a host name).",
+        show: |c| text(c.listen),
+    },
+    Key {
+        path: "data_dir",
+        kind: Kind::String,
+        secret: false,
+        default: DefaultValue::Fixed("./spectree-data"),
+        doc: "Where the embedded database, blobs and the mail outbox live.",
+        show: |c| text(c.data_dir.display()),
+    },
+    Key {
+        path: "database_url",
+        kind: Kind::String,
+        secret: true,
+        default: DefaultValue::Derived {
+            rule: "sqlite://<data_dir>/spectree.db",
+            example: "postgres://spectree:password@localhost:5432/spectree",
+        },
+        doc: "Database to use: sqlite://... or postgres://... (postgresql:// also works).",
+        show: |c| text(&c.database_url),
+    },
+    Key {
+        path: "redis_url",
+        kind: Kind::String,
+        secret: true,
+        default: DefaultValue::Unset {
+            example: "redis://localhost:6379",
+        },
+        doc: "Redis for fan-out between several nodes: redis://... or rediss://...\n\
+              Leave unset for a single node.",
+        show: |c| optional(c.redis_url.as_ref()),
+    },
+    Key {
+        path: "public_url",
+        kind: Kind::String,
+        secret: false,
+        default: DefaultValue::Derived {
+            rule: "http://<listen>",
+            example: "https://specs.example.com",
+        },
+        doc: "The base URL people reach this instance at (links in mail, Origin checks).",
+        show: |c| text(&c.public_url),
+    },
+    Key {
+        path: "log_format",
+        kind: Kind::Enum(&["text", "json"]),
+        secret: false,
+        default: DefaultValue::Fixed("text"),
+        doc: "Log output: text (human-readable lines) or json (one object per line).\n\
+              The filter is set with SPECTREE_LOG, e.g. SPECTREE_LOG=info,spectree=debug.",
+        show: |c| log_format(c.log_format),
+    },
+    Key {
+        path: "database.max_connections",
+        kind: Kind::U32,
+        secret: false,
+        default: DefaultValue::Fixed("10"),
+        doc: "Connection pool size (readers, on SQLite).",
+        show: |c| Shown::Number(u64::from(c.database.max_connections)),
+    },
+    Key {
+        path: "database.acquire_timeout",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("10s"),
+        doc: "How long a request waits for a free connection.",
+        show: |c| duration(c.database.acquire_timeout),
+    },
+    Key {
+        path: "http.max_body_bytes",
+        kind: Kind::Usize,
+        secret: false,
+        default: DefaultValue::Fixed("1048576"),
+        doc: "Largest request body accepted, in bytes (1024 to 268435456).",
+        show: |c| Shown::Number(u64::try_from(c.http.max_body_bytes).unwrap_or(u64::MAX)),
+    },
+    Key {
+        path: "http.secure_cookies",
+        kind: Kind::Bool,
+        secret: false,
+        default: DefaultValue::Derived {
+            rule: "true when public_url starts with https://",
+            example: "true",
+        },
+        doc: "Mark cookies Secure (sent over HTTPS only).",
+        show: |c| Shown::Bool(c.http.secure_cookies),
+    },
+    Key {
+        path: "http.trust_forwarded_for",
+        kind: Kind::Bool,
+        secret: false,
+        default: DefaultValue::Fixed("false"),
+        doc: "Take the client address from X-Forwarded-For. Enable only behind a proxy\n\
+              that sets it, or clients can pick their own address.",
+        show: |c| Shown::Bool(c.http.trust_forwarded_for),
+    },
+    Key {
+        path: "auth.session_idle_timeout",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("7d"),
+        doc: "A session unused this long ends.",
+        show: |c| duration(c.auth.session_idle_timeout),
+    },
+    Key {
+        path: "auth.session_absolute_timeout",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("30d"),
+        doc: "A session ends this long after sign-in, however much it is used.",
+        show: |c| duration(c.auth.session_absolute_timeout),
+    },
+    Key {
+        path: "auth.verification_ttl",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("48h"),
+        doc: "Life of an email-verification link.",
+        show: |c| duration(c.auth.verification_ttl),
+    },
+    Key {
+        path: "auth.password_reset_ttl",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("1h"),
+        doc: "Life of a password-reset link.",
+        show: |c| duration(c.auth.password_reset_ttl),
+    },
+    Key {
+        path: "auth.invitation_ttl",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("14d"),
+        doc: "Life of an invitation.",
+        show: |c| duration(c.auth.invitation_ttl),
+    },
+    Key {
+        path: "auth.login_max_failures",
+        kind: Kind::U32,
+        secret: false,
+        default: DefaultValue::Fixed("10"),
+        doc: "Failed sign-ins allowed per account and per client address within login_window.",
+        show: |c| Shown::Number(u64::from(c.auth.login_max_failures)),
+    },
+    Key {
+        path: "auth.login_window",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("15m"),
+        doc: "The window in which failed sign-ins are counted.",
+        show: |c| duration(c.auth.login_window),
+    },
+    Key {
+        path: "auth.password_min_length",
+        kind: Kind::Usize,
+        secret: false,
+        default: DefaultValue::Fixed("10"),
+        doc: "Shortest password accepted, in characters (8 to 256).",
+        show: |c| Shown::Number(u64::try_from(c.auth.password_min_length).unwrap_or(u64::MAX)),
+    },
+    Key {
+        path: "signup.mode",
+        kind: Kind::Enum(&["open", "invite_only"]),
+        secret: false,
+        default: DefaultValue::Fixed("open"),
+        doc: "Who may create an account: open (anyone, subject to allowed_domains) or\n\
+              invite_only (only people holding an invitation).",
+        show: |c| signup_mode(c.signup.mode),
+    },
+    Key {
+        path: "signup.allowed_domains",
+        kind: Kind::List,
+        secret: false,
+        default: DefaultValue::Fixed(""),
+        doc: "When non-empty, only these email domains may sign up without an invitation,\n\
+              and they must verify their address.",
+        show: |c| Shown::List(c.signup.allowed_domains.clone()),
+    },
+    Key {
+        path: "mail.from",
+        kind: Kind::String,
+        secret: false,
+        default: DefaultValue::Fixed("Spec Tree <spectree@localhost>"),
+        doc: "Sender of outgoing mail.",
+        show: |c| text(&c.mail.from),
+    },
+    Key {
+        path: "mail.smtp_url",
+        kind: Kind::String,
+        secret: true,
+        default: DefaultValue::Unset {
+            example: "smtp://user:password@mail.example.com:587",
+        },
+        doc: "SMTP relay: smtp://... (STARTTLS) or smtps://... When unset, messages are\n\
+              written to <data_dir>/outbox instead of being sent.",
+        show: |c| optional(c.mail.smtp_url.as_ref()),
+    },
+];

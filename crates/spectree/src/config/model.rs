@@ -1,0 +1,112 @@
+//! The validated configuration of a Spec Tree process. Built once at start-up by
+//! [`super::load`] from defaults < TOML file < `SPECTREE_*` environment < flags, then passed down.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use spectree_domain::identity::SignupMode;
+
+use super::Secret;
+
+/// Everything a `spectree` process is configured with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `listen`: address and port to serve on. Default `127.0.0.1:8080`.
+    pub listen: SocketAddr,
+    /// `data_dir`: where the embedded database, blobs and the mail outbox live. Default
+    /// `./spectree-data`.
+    pub data_dir: PathBuf,
+    /// `database_url`: `sqlite://…` or `postgres://…`. Default: `sqlite://<data_dir>/spectree.db`.
+    pub database_url: Secret,
+    /// `redis_url`: Redis for fan-out between nodes (collaboration issue). Default none.
+    pub redis_url: Option<Secret>,
+    /// `public_url`: the base URL people reach the instance at (links in mail, Origin
+    /// checks). Default `http://<listen>`.
+    pub public_url: String,
+    /// `log_format`: `text` or `json`. Default `text`.
+    pub log_format: LogFormat,
+    /// `[database]` section.
+    pub database: DatabaseConfig,
+    /// `[http]` section.
+    pub http: HttpConfig,
+    /// `[auth]` section.
+    pub auth: AuthConfig,
+    /// `[signup]` section.
+    pub signup: SignupConfig,
+    /// `[mail]` section.
+    pub mail: MailConfig,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `[database]`.
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    /// `database.max_connections`: pool size (readers on SQLite). Default 10.
+    pub max_connections: u32,
+    /// `database.acquire_timeout`: how long a request waits for a connection. Default `10s`.
+    pub acquire_timeout: Duration,
+}
+
+/// `[http]`.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// `http.max_body_bytes`: largest request body accepted. Default 1 MiB (1048576).
+    pub max_body_bytes: usize,
+    /// `http.secure_cookies`: mark cookies `Secure`. Default: true when `public_url` is https.
+    pub secure_cookies: bool,
+    /// `http.trust_forwarded_for`: take the client address from `X-Forwarded-For` (behind a
+    /// proxy). Default false.
+    pub trust_forwarded_for: bool,
+}
+
+/// `[auth]`.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// `auth.session_idle_timeout`. Default `7d`.
+    pub session_idle_timeout: Duration,
+    /// `auth.session_absolute_timeout`. Default `30d`.
+    pub session_absolute_timeout: Duration,
+    /// `auth.verification_ttl`: life of an email-verification link. Default `48h`.
+    pub verification_ttl: Duration,
+    /// `auth.password_reset_ttl`. Default `1h`.
+    pub password_reset_ttl: Duration,
+    /// `auth.invitation_ttl`. Default `14d`.
+    pub invitation_ttl: Duration,
+    /// `auth.login_max_failures`: failed log-ins per account and per address in the window.
+    /// Default 10.
+    pub login_max_failures: u32,
+    /// `auth.login_window`. Default `15m`.
+    pub login_window: Duration,
+    /// `auth.password_min_length`. Default 10.
+    pub password_min_length: usize,
+}
+
+/// `[signup]`.
+#[derive(Debug, Clone)]
+pub struct SignupConfig {
+    /// `signup.mode`: `open` or `invite_only`. Default `open`.
+    pub mode: SignupMode,
+    /// `signup.allowed_domains`: when non-empty, only these email domains may sign up without
+    /// an invitation, and must verify their address. Environment: comma-separated.
+    pub allowed_domains: Vec<String>,
+}
+
+/// `[mail]`.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `mail.from`: sender address. Default `Spec Tree <spectree@localhost>`.
+    pub from: String,
+    /// `mail.smtp_url`: SMTP relay, e.g. `smtp://user:pass@host:587` (STARTTLS) or
+    /// `smtps://…`; secret (`SPECTREE_MAIL_SMTP_URL_FILE` reads it from a file). Default none:
+    /// messages are written to `<data_dir>/outbox`.
+    pub smtp_url: Option<Secret>,
+}

@@ -1,0 +1,6 @@
+//! The Spec Tree server: configuration, and the wiring of store, use cases and HTTP into one
+//! process. `main.rs` is the command line on top of this library; the test harness starts
+//! servers through [`server::start`].
+
+pub mod config;
+pub mod server;

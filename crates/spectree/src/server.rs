@@ -1,0 +1,295 @@
+//! Wiring: from a validated [`Config`] to a running server, and the administrative commands
+//! that work on the same database.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::serve::ListenerExt;
+use spectree_app::mail::{Mailer, SmtpSettings};
+use spectree_app::{App, AppSettings};
+use spectree_domain::identity::{PasswordPolicy, SignupPolicy};
+use spectree_domain::page::PageRequest;
+use spectree_domain::{Clock, SystemClock};
+use spectree_http::HttpSettings;
+use spectree_store::blob::LocalBlobs;
+use spectree_store::{Store, StoreOptions};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::{Config, LogFormat};
+
+/// Sets up logging once: `SPECTREE_LOG` (an `EnvFilter`, default `info`) and the configured
+/// format.
+pub fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SPECTREE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match config.log_format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+/// Opens the data directory and the database, and applies migrations.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    let store = Store::connect(&StoreOptions {
+        database_url: config.database_url.expose().to_owned(),
+        max_connections: config.database.max_connections,
+        acquire_timeout: config.database.acquire_timeout,
+    })
+    .await
+    .context("connecting to the database")?;
+    store.migrate().await.context("applying migrations")?;
+    Ok(store)
+}
+
+/// The use-case settings from the configuration.
+pub fn app_settings(config: &Config) -> AppSettings {
+    AppSettings {
+        public_url: config.public_url.clone(),
+        session_idle_timeout: config.auth.session_idle_timeout,
+        session_absolute_timeout: config.auth.session_absolute_timeout,
+        verification_ttl: config.auth.verification_ttl,
+        password_reset_ttl: config.auth.password_reset_ttl,
+        invitation_ttl: config.auth.invitation_ttl,
+        login_max_failures: config.auth.login_max_failures,
+        login_window: config.auth.login_window,
+        password_policy: PasswordPolicy {
+            min_chars: config.auth.password_min_length,
+        },
+        signup: SignupPolicy {
+            mode: config.signup.mode,
+            allowed_domains: config.signup.allowed_domains.clone(),
+        },
+    }
+}
+
+fn mailer(config: &Config) -> anyhow::Result<Mailer> {
+    Ok(match &config.mail.smtp_url {
+        Some(url) => Mailer::smtp(
+            &SmtpSettings {
+                url: url.expose().to_owned(),
+            },
+            config.mail.from.clone(),
+        )
+        .context("mail.smtp_url")?,
+        None => Mailer::outbox(config.data_dir.join("outbox"), config.mail.from.clone())
+            .context("creating the mail outbox")?,
+    })
+}
+
+/// Builds the application on an open store.
+pub fn build_app(config: &Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+    LocalBlobs::open(config.data_dir.join("blobs")).context("opening blob storage")?;
+    Ok(App::new(store, clock, app_settings(config), mailer(config)?))
+}
+
+/// A server running in the background.
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The application (for tests that inspect state).
+    pub app: App,
+    /// The setup code printed at start, when the instance has no administrator yet.
+    pub setup_code: Option<String>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, finishes open requests, and closes the database.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.task).await.context("server task")??;
+        self.app.store().close().await;
+        Ok(())
+    }
+
+    /// Waits until the server stops by itself (it does not, unless it fails).
+    pub async fn wait(mut self) -> anyhow::Result<()> {
+        (&mut self.task).await.context("server task")??;
+        Ok(())
+    }
+}
+
+/// Opens everything and starts serving in the background.
+pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
+    let store = open_store(&config).await?;
+    let app = build_app(&config, store, clock)?;
+    let setup_code = app.prepare_setup().await.context("preparing first-run setup")?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listen: cannot bind {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let router = spectree_http::router(
+        app.clone(),
+        HttpSettings {
+            public_url: config.public_url.clone(),
+            secure_cookies: config.http.secure_cookies,
+            max_body_bytes: config.http.max_body_bytes,
+            trust_forwarded_for: config.http.trust_forwarded_for,
+        },
+    );
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "setting TCP_NODELAY failed");
+        }
+    });
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = rx.await;
+        })
+        .await
+    });
+    Ok(Running {
+        addr,
+        app,
+        setup_code,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// `spectree serve`: runs until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let data_dir = config.data_dir.clone();
+    let database = redact_url(config.database_url.expose());
+    let public_url = config.public_url.clone();
+    let running = start(config, Arc::new(SystemClock)).await?;
+    tracing::info!(
+        listen = %running.addr,
+        data_dir = %data_dir.display(),
+        database = %database,
+        "Spec Tree is listening on http://{} (data in {})",
+        running.addr,
+        data_dir.display()
+    );
+    if let Some(code) = &running.setup_code {
+        tracing::warn!(
+            "This instance has no administrator yet. Open {}/setup and enter the one-time setup code {} \
+             (or run `spectree admin user create --instance-admin`). Sign-up stays closed until then.",
+            public_url.trim_end_matches('/'),
+            code
+        );
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.stop().await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// A database URL with any password removed, for the log.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// `spectree migrate`.
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    store.close().await;
+    Ok(())
+}
+
+/// `spectree admin user create`: returns the line to print.
+pub async fn admin_create_user(
+    config: &Config,
+    email: &str,
+    name: &str,
+    password: &str,
+    instance_admin: bool,
+) -> anyhow::Result<String> {
+    let store = open_store(config).await?;
+    let app = build_app(config, store, Arc::new(SystemClock))?;
+    let user = app
+        .create_user(email, name, password, instance_admin)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    app.store().close().await;
+    Ok(format!(
+        "created user {} <{}>{}",
+        user.id,
+        user.email,
+        if instance_admin { " (instance administrator)" } else { "" }
+    ))
+}
+
+/// `spectree admin user list`: one line per user.
+pub async fn admin_list_users(config: &Config) -> anyhow::Result<Vec<String>> {
+    let store = open_store(config).await?;
+    let app = build_app(config, store, Arc::new(SystemClock))?;
+    let mut lines = Vec::new();
+    let mut after = None;
+    loop {
+        let page = app
+            .list_users(&PageRequest::new(after.clone(), Some(200)))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        for u in &page.items {
+            lines.push(format!(
+                "{}\t{}\t{}\t{}{}",
+                u.id,
+                u.email,
+                u.name,
+                if u.instance_admin { "instance-admin" } else { "user" },
+                if u.disabled_at.is_some() { "\tdisabled" } else { "" }
+            ));
+        }
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    app.store().close().await;
+    Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_passwords_are_redacted_for_the_log() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/spectree"),
+            "postgres://app:***@db:5432/spectree"
+        );
+        assert_eq!(redact_url("sqlite://./data/x.db"), "sqlite://./data/x.db");
+    }
+}
