@@ -20,7 +20,8 @@ impl From<IdentityError> for ApiError {
             E::InvalidCredentials => ErrorCode::InvalidCredentials,
             E::EmailNotVerified => ErrorCode::EmailNotVerified,
             E::RateLimited { retry_after } => {
-                return ApiError::new(ErrorCode::RateLimited, e.to_string()).retry_after(*retry_after);
+                return ApiError::new(ErrorCode::RateLimited, e.to_string())
+                    .retry_after(*retry_after);
             }
             E::InvalidToken => ErrorCode::InvalidToken,
             E::InvalidSetupCode => ErrorCode::InvalidSetupCode,

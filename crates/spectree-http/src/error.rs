@@ -91,7 +91,12 @@ pub fn error_table_markdown() -> String {
          | code | status | meaning |\n|---|---|---|\n",
     );
     for c in ErrorCode::ALL {
-        out.push_str(&format!("| `{}` | {} | {} |\n", c.as_str(), c.status().as_u16(), c.title()));
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            c.as_str(),
+            c.status().as_u16(),
+            c.title()
+        ));
     }
     out
 }
@@ -188,7 +193,11 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for c in ErrorCode::ALL {
             assert!(seen.insert(c.as_str()), "duplicate {}", c.as_str());
-            assert!(c.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+            assert!(
+                c.as_str()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_')
+            );
             assert!(c.status().is_client_error() || c.status().is_server_error());
         }
     }
@@ -201,7 +210,9 @@ mod tests {
             if std::env::var_os("SPECTREE_UPDATE_DOCS").is_some() {
                 std::fs::write(path, error_table_markdown()).unwrap();
             } else {
-                panic!("docs/api-errors.md is stale: run SPECTREE_UPDATE_DOCS=1 cargo test -p spectree-http");
+                panic!(
+                    "docs/api-errors.md is stale: run SPECTREE_UPDATE_DOCS=1 cargo test -p spectree-http"
+                );
             }
         }
     }

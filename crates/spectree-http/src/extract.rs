@@ -53,14 +53,19 @@ mod bytes_body {
     use super::*;
 
     /// Reads the body within the router's body limit.
-    pub(super) async fn read_limited<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
-        Bytes::from_request(req, state).await.map_err(|e: BytesRejection| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::code(ErrorCode::BodyTooLarge)
-            } else {
-                ApiError::new(ErrorCode::MalformedJson, e.body_text())
-            }
-        })
+    pub(super) async fn read_limited<S: Send + Sync>(
+        req: Request,
+        state: &S,
+    ) -> Result<Bytes, ApiError> {
+        Bytes::from_request(req, state)
+            .await
+            .map_err(|e: BytesRejection| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::code(ErrorCode::BodyTooLarge)
+                } else {
+                    ApiError::new(ErrorCode::MalformedJson, e.body_text())
+                }
+            })
     }
 }
 

@@ -114,7 +114,9 @@ mod tests {
             if std::env::var_os("SPECTREE_UPDATE_DOCS").is_some() {
                 std::fs::write(path, generated).unwrap();
             } else {
-                panic!("docs/openapi.json is stale: run SPECTREE_UPDATE_DOCS=1 cargo test -p spectree-http");
+                panic!(
+                    "docs/openapi.json is stale: run SPECTREE_UPDATE_DOCS=1 cargo test -p spectree-http"
+                );
             }
         }
     }

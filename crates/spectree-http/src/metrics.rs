@@ -54,8 +54,16 @@ impl Default for Metrics {
             "Time to answer HTTP requests",
             latency.clone(),
         );
-        registry.register("db_pool_connections", "Open database connections", pool_open.clone());
-        registry.register("db_pool_idle_connections", "Idle database connections", pool_idle.clone());
+        registry.register(
+            "db_pool_connections",
+            "Open database connections",
+            pool_open.clone(),
+        );
+        registry.register(
+            "db_pool_idle_connections",
+            "Idle database connections",
+            pool_idle.clone(),
+        );
         Self {
             registry,
             requests,
@@ -72,7 +80,9 @@ impl Metrics {
         self.pool_open.set(i64::from(pool.0));
         self.pool_idle.set(i64::from(pool.1));
         let mut out = String::new();
-        if let Err(e) = prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry) {
+        if let Err(e) =
+            prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry)
+        {
             tracing::error!(error = %e, "encoding metrics failed");
         }
         out

@@ -15,9 +15,15 @@ use crate::state::AppState;
 pub async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe
-        && let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok())
+        && let Some(origin) = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
     {
-        let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok());
         if !origin_allowed(origin, &state.settings.public_url, host) {
             return ApiError::new(
                 ErrorCode::OriginMismatch,
@@ -60,8 +66,16 @@ mod tests {
     fn origins_are_checked_against_the_public_url_and_host() {
         let public = "https://specs.example.com/";
         assert!(origin_allowed("https://specs.example.com", public, None));
-        assert!(origin_allowed("http://127.0.0.1:8080", public, Some("127.0.0.1:8080")));
-        assert!(!origin_allowed("https://evil.example", public, Some("specs.example.com")));
+        assert!(origin_allowed(
+            "http://127.0.0.1:8080",
+            public,
+            Some("127.0.0.1:8080")
+        ));
+        assert!(!origin_allowed(
+            "https://evil.example",
+            public,
+            Some("specs.example.com")
+        ));
         assert!(!origin_allowed("null", public, Some("null")));
         assert!(!origin_allowed("http://specs.example.com", public, None));
     }

@@ -42,7 +42,10 @@ impl Client {
     pub(crate) fn new(base: &str) -> Self {
         Self {
             base: base.to_owned(),
-            http: reqwest::Client::builder().cookie_store(true).build().unwrap(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
             csrf: Arc::new(Mutex::new(None)),
             bearer: None,
         }
@@ -78,7 +81,9 @@ impl Client {
     /// A request builder with authentication and CSRF applied, for tests that need raw
     /// control (bodies, headers).
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        let mut b = self.http.request(method.clone(), format!("{}{path}", self.base));
+        let mut b = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base));
         if let Some(t) = &self.bearer {
             b = b.bearer_auth(t);
         }
@@ -130,7 +135,8 @@ impl Client {
 
     /// PATCH with a JSON body.
     pub async fn patch(&self, path: &str, body: &Value) -> Resp {
-        self.send(self.request(Method::PATCH, path).json(body)).await
+        self.send(self.request(Method::PATCH, path).json(body))
+            .await
     }
 
     /// DELETE.
@@ -162,7 +168,10 @@ impl Client {
     /// Creates an organization and returns its id.
     pub async fn create_org(&self, name: &str, slug: &str) -> String {
         let r = self
-            .post("/api/v1/orgs", &serde_json::json!({"name": name, "slug": slug}))
+            .post(
+                "/api/v1/orgs",
+                &serde_json::json!({"name": name, "slug": slug}),
+            )
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
         r.body["id"].as_str().unwrap().to_owned()

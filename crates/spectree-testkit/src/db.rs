@@ -26,7 +26,10 @@ impl TestDb {
                     .await
                     .unwrap();
                 c.close().await.ok();
-                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b)
+                    .unwrap_or(&admin_url);
                 TestDb {
                     url: format!("{base}/{name}"),
                     admin_url: Some(admin_url.clone()),

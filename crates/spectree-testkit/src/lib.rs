@@ -88,7 +88,10 @@ impl TestServer {
     /// The first instance administrator, created through the setup code and signed in.
     pub async fn admin(&self) -> Client {
         let c = self.client();
-        let code = self.setup_code.clone().expect("a fresh server has a setup code");
+        let code = self
+            .setup_code
+            .clone()
+            .expect("a fresh server has a setup code");
         let r = c
             .post(
                 "/api/v1/setup",

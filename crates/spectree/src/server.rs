@@ -24,7 +24,9 @@ use crate::config::{Config, LogFormat};
 pub fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SPECTREE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     let _ = match config.log_format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
@@ -84,7 +86,12 @@ fn mailer(config: &Config) -> anyhow::Result<Mailer> {
 /// Builds the application on an open store.
 pub fn build_app(config: &Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
     LocalBlobs::open(config.data_dir.join("blobs")).context("opening blob storage")?;
-    Ok(App::new(store, clock, app_settings(config), mailer(config)?))
+    Ok(App::new(
+        store,
+        clock,
+        app_settings(config),
+        mailer(config)?,
+    ))
 }
 
 /// A server running in the background.
@@ -121,7 +128,10 @@ impl Running {
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
     let store = open_store(&config).await?;
     let app = build_app(&config, store, clock)?;
-    let setup_code = app.prepare_setup().await.context("preparing first-run setup")?;
+    let setup_code = app
+        .prepare_setup()
+        .await
+        .context("preparing first-run setup")?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listen: cannot bind {}", config.listen))?;
@@ -246,7 +256,11 @@ pub async fn admin_create_user(
         "created user {} <{}>{}",
         user.id,
         user.email,
-        if instance_admin { " (instance administrator)" } else { "" }
+        if instance_admin {
+            " (instance administrator)"
+        } else {
+            ""
+        }
     ))
 }
 
@@ -267,8 +281,16 @@ pub async fn admin_list_users(config: &Config) -> anyhow::Result<Vec<String>> {
                 u.id,
                 u.email,
                 u.name,
-                if u.instance_admin { "instance-admin" } else { "user" },
-                if u.disabled_at.is_some() { "\tdisabled" } else { "" }
+                if u.instance_admin {
+                    "instance-admin"
+                } else {
+                    "user"
+                },
+                if u.disabled_at.is_some() {
+                    "\tdisabled"
+                } else {
+                    ""
+                }
             ));
         }
         match page.next {

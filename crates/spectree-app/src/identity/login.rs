@@ -44,7 +44,10 @@ impl App {
             last_seen_at: now,
             expires_at: now.plus(self.settings().session_absolute_timeout),
             ip: ctx.ip.clone(),
-            user_agent: ctx.user_agent.as_ref().map(|s| s.chars().take(256).collect()),
+            user_agent: ctx
+                .user_agent
+                .as_ref()
+                .map(|s| s.chars().take(256).collect()),
             revoked_at: None,
         };
         sessions::insert(c, &session, &token_hash(&secret)).await?;
@@ -172,9 +175,11 @@ impl App {
             .into_iter()
             .filter(|s| s.last_seen_at.plus(idle) > now)
             .collect();
-        Ok(spectree_domain::page::Page::from_overfetch(rows, page.limit, |s| {
-            s.id.to_string()
-        }))
+        Ok(spectree_domain::page::Page::from_overfetch(
+            rows,
+            page.limit,
+            |s| s.id.to_string(),
+        ))
     }
 
     /// Revokes one of the actor's sessions.

@@ -87,7 +87,9 @@ impl App {
             .ok_or(IdentityError::InvalidToken)?;
         // Checking the policy needs the account's address, known only now; an error here
         // rolls the transaction back, so the token stays usable.
-        self.settings().password_policy.check(password, &user.email)?;
+        self.settings()
+            .password_policy
+            .check(password, &user.email)?;
         let password = password.to_owned();
         let new_hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await

@@ -55,7 +55,9 @@ impl App {
     ) -> Result<NewAccount, IdentityError> {
         let email = Email::parse(email).map_err(|_| IdentityError::InvalidEmail)?;
         let name = validate_name(name).map_err(|e| IdentityError::InvalidName(e.to_string()))?;
-        self.settings().password_policy.check(password, email.as_str())?;
+        self.settings()
+            .password_policy
+            .check(password, email.as_str())?;
         let password = password.to_owned();
         let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await

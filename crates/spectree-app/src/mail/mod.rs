@@ -76,12 +76,20 @@ impl Mailer {
     }
 
     /// Mail through an SMTP relay without TLS (local relays, tests).
-    pub fn smtp_plain(host: &str, port: u16, creds: Option<(String, String)>, from: String) -> Self {
+    pub fn smtp_plain(
+        host: &str,
+        port: u16,
+        creds: Option<(String, String)>,
+        from: String,
+    ) -> Self {
         let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(port);
         if let Some((u, p)) = creds {
             b = b.credentials(Credentials::new(u, p));
         }
-        Mailer::Smtp { transport: b.build(), from }
+        Mailer::Smtp {
+            transport: b.build(),
+            from,
+        }
     }
 
     fn from(&self) -> &str {
@@ -93,8 +101,15 @@ impl Mailer {
     /// Sends one message.
     pub async fn send(&self, mail: &Mail) -> Result<(), MailError> {
         let msg = Message::builder()
-            .from(self.from().parse().map_err(|e| MailError::Invalid(format!("from: {e}")))?)
-            .to(mail.to.parse().map_err(|e| MailError::Invalid(format!("to: {e}")))?)
+            .from(
+                self.from()
+                    .parse()
+                    .map_err(|e| MailError::Invalid(format!("from: {e}")))?,
+            )
+            .to(mail
+                .to
+                .parse()
+                .map_err(|e| MailError::Invalid(format!("to: {e}")))?)
             .subject(mail.subject.clone())
             .header(ContentType::TEXT_PLAIN)
             .body(mail.body.clone())

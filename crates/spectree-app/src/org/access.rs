@@ -4,8 +4,8 @@
 use spectree_domain::ids::{OrgId, TeamId};
 use spectree_domain::org::{Access, Action, Decision, ResourceKind, authorize};
 use spectree_store::AnyConnection;
-use spectree_store::org::{members, teams};
 use spectree_store::org::teams::Team;
+use spectree_store::org::{members, teams};
 
 use super::OrgError;
 use crate::{Actor, App};

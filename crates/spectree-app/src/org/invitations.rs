@@ -49,21 +49,27 @@ impl App {
         let email = Email::parse(&input.email)
             .map_err(|_| OrgError::Invalid("not a valid email address".into()))?;
         if input.team_id.is_some() != input.team_role.is_some() {
-            return Err(OrgError::Invalid("team_id and team_role go together".into()));
+            return Err(OrgError::Invalid(
+                "team_id and team_role go together".into(),
+            ));
         }
         if input.team_role > Some(Role::Admin) {
             return Err(OrgError::TeamOwnerRole);
         }
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let access = self.authorize_org(&mut tx, actor, org, Action::Admin).await?;
+        let access = self
+            .authorize_org(&mut tx, actor, org, Action::Admin)
+            .await?;
         if input.org_role > access.org_role || input.team_role > access.org_role {
             return Err(OrgError::RoleTooHigh);
         }
         if let Some(team) = input.team_id {
             let t = teams::get(&mut tx, team).await?;
             if t.is_none_or(|t| t.org_id != org) {
-                return Err(OrgError::Invalid("team_id is not a team of this organization".into()));
+                return Err(OrgError::Invalid(
+                    "team_id is not a team of this organization".into(),
+                ));
             }
         }
         let organization = orgs::get(&mut tx, org).await?.ok_or(OrgError::NotFound)?;
@@ -120,10 +126,16 @@ impl App {
         page: &PageRequest,
     ) -> Result<Page<Invitation>, OrgError> {
         let mut c = self.store().read().await?;
-        self.authorize_org(&mut c, actor, org, Action::Admin).await?;
-        let rows =
-            invitations::list_open(&mut c, org, self.now(), page.after.as_deref(), page.limit + 1)
-                .await?;
+        self.authorize_org(&mut c, actor, org, Action::Admin)
+            .await?;
+        let rows = invitations::list_open(
+            &mut c,
+            org,
+            self.now(),
+            page.after.as_deref(),
+            page.limit + 1,
+        )
+        .await?;
         Ok(Page::from_overfetch(rows, page.limit, |i| i.id.to_string()))
     }
 
@@ -136,7 +148,8 @@ impl App {
     ) -> Result<(), OrgError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        self.authorize_org(&mut tx, actor, org, Action::Admin).await?;
+        self.authorize_org(&mut tx, actor, org, Action::Admin)
+            .await?;
         if !invitations::revoke(&mut tx, org, id, now).await? {
             return Err(OrgError::NotFound);
         }
@@ -167,7 +180,8 @@ impl App {
         let user = spectree_store::identity::users::get(&mut tx, actor.user_id)
             .await?
             .ok_or(OrgError::NotFound)?;
-        self.accept_invitation_in(&mut tx, &inv, &user, &actor.ctx).await?;
+        self.accept_invitation_in(&mut tx, &inv, &user, &actor.ctx)
+            .await?;
         // The link reached this mailbox, so the address is verified.
         spectree_store::identity::users::mark_verified(&mut tx, user.id, self.now()).await?;
         Store::commit(tx).await?;
@@ -189,8 +203,15 @@ impl App {
         members::join(&mut *c, inv.org_id, user.id, inv.org_role, now).await?;
         if let (Some(team), Some(role)) = (inv.team_id, inv.team_role) {
             let current = teams::member_role(&mut *c, inv.org_id, team, user.id).await?;
-            teams::set_member(&mut *c, inv.org_id, team, user.id, current.max(Some(role)).unwrap_or(role), now)
-                .await?;
+            teams::set_member(
+                &mut *c,
+                inv.org_id,
+                team,
+                user.id,
+                current.max(Some(role)).unwrap_or(role),
+                now,
+            )
+            .await?;
         }
         audit::record(
             c,

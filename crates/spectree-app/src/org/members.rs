@@ -21,7 +21,9 @@ impl App {
         let mut c = self.store().read().await?;
         self.authorize_org(&mut c, actor, org, Action::View).await?;
         let rows = members::list(&mut c, org, page.after.as_deref(), page.limit + 1).await?;
-        Ok(Page::from_overfetch(rows, page.limit, |m| m.user_id.to_string()))
+        Ok(Page::from_overfetch(rows, page.limit, |m| {
+            m.user_id.to_string()
+        }))
     }
 
     /// Sets a member's organization role (`None`: member without an organization-wide role).
@@ -36,10 +38,16 @@ impl App {
     ) -> Result<(), OrgError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let access = self.authorize_org(&mut tx, actor, org, Action::Admin).await?;
+        let access = self
+            .authorize_org(&mut tx, actor, org, Action::Admin)
+            .await?;
         members::lock_org(&mut tx, org).await?;
-        let target = members::get(&mut tx, org, user).await?.ok_or(OrgError::NotFound)?;
-        if role > access.org_role || (target.role == Some(Role::Owner) && access.org_role < Some(Role::Owner)) {
+        let target = members::get(&mut tx, org, user)
+            .await?
+            .ok_or(OrgError::NotFound)?;
+        if role > access.org_role
+            || (target.role == Some(Role::Owner) && access.org_role < Some(Role::Owner))
+        {
             return Err(OrgError::RoleTooHigh);
         }
         if target.role == Some(Role::Owner) && role != Some(Role::Owner) {
@@ -73,10 +81,17 @@ impl App {
         let leaving = user == actor.user_id;
         let mut tx = self.store().begin().await?;
         let access = self
-            .authorize_org(&mut tx, actor, org, if leaving { Action::View } else { Action::Admin })
+            .authorize_org(
+                &mut tx,
+                actor,
+                org,
+                if leaving { Action::View } else { Action::Admin },
+            )
             .await?;
         members::lock_org(&mut tx, org).await?;
-        let target = members::get(&mut tx, org, user).await?.ok_or(OrgError::NotFound)?;
+        let target = members::get(&mut tx, org, user)
+            .await?
+            .ok_or(OrgError::NotFound)?;
         if !leaving && target.role == Some(Role::Owner) && access.org_role < Some(Role::Owner) {
             return Err(OrgError::Forbidden);
         }
@@ -89,7 +104,11 @@ impl App {
             now,
             org,
             Some(actor.user_id),
-            if leaving { "member.left" } else { "member.removed" },
+            if leaving {
+                "member.left"
+            } else {
+                "member.removed"
+            },
             ("user", Some(user.to_string())),
             &actor.ctx,
             json!({ "scope": "organization", "previous": target.role }),

@@ -3,8 +3,8 @@
 use serde_json::json;
 use spectree_domain::ids::OrgId;
 use spectree_domain::org::{Action, Role, validate_name, validate_slug};
-use spectree_store::org::orgs::{self, Org};
 use spectree_store::org::members;
+use spectree_store::org::orgs::{self, Org};
 use spectree_store::{Store, StoreError};
 
 use super::OrgError;

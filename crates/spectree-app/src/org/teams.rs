@@ -33,7 +33,8 @@ impl App {
     ) -> Result<Team, OrgError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        self.authorize_org(&mut tx, actor, org, Action::Admin).await?;
+        self.authorize_org(&mut tx, actor, org, Action::Admin)
+            .await?;
         let name = validate_name(name).map_err(|e| OrgError::InvalidName(e.to_string()))?;
         validate_slug(slug).map_err(|e| OrgError::InvalidSlug(e.to_string()))?;
         let team = Team {
@@ -71,14 +72,27 @@ impl App {
         let mut c = self.store().read().await?;
         let access = self.authorize_org(&mut c, actor, org, Action::View).await?;
         let only_mine = access.org_role.is_none().then_some(actor.user_id);
-        let rows = teams::list(&mut c, org, only_mine, page.after.as_deref(), page.limit + 1).await?;
+        let rows = teams::list(
+            &mut c,
+            org,
+            only_mine,
+            page.after.as_deref(),
+            page.limit + 1,
+        )
+        .await?;
         Ok(Page::from_overfetch(rows, page.limit, |t| t.id.to_string()))
     }
 
     /// Reads a team.
-    pub async fn get_team(&self, actor: &Actor, team: TeamId) -> Result<(Team, Option<Role>), OrgError> {
+    pub async fn get_team(
+        &self,
+        actor: &Actor,
+        team: TeamId,
+    ) -> Result<(Team, Option<Role>), OrgError> {
         let mut c = self.store().read().await?;
-        let (team, access) = self.authorize_team(&mut c, actor, team, Action::View).await?;
+        let (team, access) = self
+            .authorize_team(&mut c, actor, team, Action::View)
+            .await?;
         Ok((team, access.effective_role(ResourceKind::Team)))
     }
 
@@ -91,7 +105,9 @@ impl App {
     ) -> Result<Team, OrgError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (mut team, _) = self.authorize_team(&mut tx, actor, team, Action::Admin).await?;
+        let (mut team, _) = self
+            .authorize_team(&mut tx, actor, team, Action::Admin)
+            .await?;
         if let Some(name) = &changes.name {
             team.name = validate_name(name).map_err(|e| OrgError::InvalidName(e.to_string()))?;
         }
@@ -129,7 +145,9 @@ impl App {
     ) -> Result<(), OrgError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (team, access) = self.authorize_team(&mut tx, actor, team, Action::Admin).await?;
+        let (team, access) = self
+            .authorize_team(&mut tx, actor, team, Action::Admin)
+            .await?;
         if role > Role::Admin {
             return Err(OrgError::TeamOwnerRole);
         }
@@ -165,7 +183,11 @@ impl App {
     ) -> Result<(), OrgError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let action = if user == actor.user_id { Action::View } else { Action::Admin };
+        let action = if user == actor.user_id {
+            Action::View
+        } else {
+            Action::Admin
+        };
         let (team, _) = self.authorize_team(&mut tx, actor, team, action).await?;
         if !teams::remove_member(&mut tx, team.org_id, team.id, user).await? {
             return Err(OrgError::NotFound);
@@ -193,10 +215,20 @@ impl App {
         page: &PageRequest,
     ) -> Result<Page<TeamMember>, OrgError> {
         let mut c = self.store().read().await?;
-        let (team, _) = self.authorize_team(&mut c, actor, team, Action::View).await?;
-        let rows = teams::list_members(&mut c, team.org_id, team.id, page.after.as_deref(), page.limit + 1)
+        let (team, _) = self
+            .authorize_team(&mut c, actor, team, Action::View)
             .await?;
-        Ok(Page::from_overfetch(rows, page.limit, |m| m.user_id.to_string()))
+        let rows = teams::list_members(
+            &mut c,
+            team.org_id,
+            team.id,
+            page.after.as_deref(),
+            page.limit + 1,
+        )
+        .await?;
+        Ok(Page::from_overfetch(rows, page.limit, |m| {
+            m.user_id.to_string()
+        }))
     }
 }
 

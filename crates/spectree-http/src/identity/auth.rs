@@ -1,16 +1,18 @@
 //! Sign-up, log-in, log-out, email verification and password reset.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use spectree_app::identity::{NewSession, SignupInput};
 
 use super::views::{
     LoginRequest, PasswordResetConfirmRequest, PasswordResetRequest, SessionCreatedView,
     SignupRequest, SignupView, TokenRequest, UserView,
 };
-use crate::auth::{Authenticated, ClientCtx, SESSION_COOKIE, clear_session_cookie, cookie, session_cookie};
+use crate::auth::{
+    Authenticated, ClientCtx, SESSION_COOKIE, clear_session_cookie, cookie, session_cookie,
+};
 use crate::error::{ApiResult, ProblemView};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -26,7 +28,8 @@ pub(super) fn session_view(s: &NewSession) -> SessionCreatedView {
 
 /// The `Set-Cookie` header for a new session.
 pub(super) fn set_cookie(state: &AppState, s: &NewSession) -> [(header::HeaderName, String); 1] {
-    let max_age = u64::try_from((s.session.expires_at.0 - s.session.created_at.0) / 1000).unwrap_or(0);
+    let max_age =
+        u64::try_from((s.session.expires_at.0 - s.session.created_at.0) / 1000).unwrap_or(0);
     [(
         header::SET_COOKIE,
         session_cookie(&s.secret, max_age, state.settings.secure_cookies),
@@ -92,7 +95,10 @@ pub(super) async fn login(
             }),
         None => None,
     };
-    let s = state.app.login(&req.email, &req.password, &ctx, replaces).await?;
+    let s = state
+        .app
+        .login(&req.email, &req.password, &ctx, replaces)
+        .await?;
     Ok((set_cookie(&state, &s), Json(session_view(&s))).into_response())
 }
 
@@ -107,7 +113,10 @@ pub(super) async fn logout(
     state.app.logout(&actor).await?;
     Ok((
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, clear_session_cookie(state.settings.secure_cookies))],
+        [(
+            header::SET_COOKIE,
+            clear_session_cookie(state.settings.secure_cookies),
+        )],
     )
         .into_response())
 }
@@ -160,6 +169,9 @@ pub(super) async fn confirm_password_reset(
     ClientCtx(ctx): ClientCtx,
     ApiJson(req): ApiJson<PasswordResetConfirmRequest>,
 ) -> ApiResult<StatusCode> {
-    state.app.reset_password(&req.token, &req.password, &ctx).await?;
+    state
+        .app
+        .reset_password(&req.token, &req.password, &ctx)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

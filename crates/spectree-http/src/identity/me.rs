@@ -56,7 +56,9 @@ pub(super) async fn list_sessions(
         AuthVia::Token { .. } => None,
     };
     let page = state.app.list_sessions(&actor, &q.request()).await?;
-    Ok(Json(PageView::from_page(page, |s| SessionView::new(&s, current))))
+    Ok(Json(PageView::from_page(page, |s| {
+        SessionView::new(&s, current)
+    })))
 }
 
 /// End one of the current user's sessions.

@@ -35,5 +35,10 @@ pub(super) async fn complete_setup(
         .app
         .complete_setup(&req.code, &req.email, &req.name, &req.password, &ctx)
         .await?;
-    Ok((StatusCode::CREATED, set_cookie(&state, &s), Json(session_view(&s))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        set_cookie(&state, &s),
+        Json(session_view(&s)),
+    )
+        .into_response())
 }

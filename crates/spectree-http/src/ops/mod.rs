@@ -27,7 +27,10 @@ async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError>
         Ok(()) => Ok("ok"),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            Err(ApiError::new(ErrorCode::Unavailable, "the database is not reachable"))
+            Err(ApiError::new(
+                ErrorCode::Unavailable,
+                "the database is not reachable",
+            ))
         }
     }
 }
@@ -36,7 +39,10 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let body = state.metrics.render(state.app.store().pool_stats());
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, prometheus_client::encoding::prometheus_text::CONTENT_TYPE)],
+        [(
+            header::CONTENT_TYPE,
+            prometheus_client::encoding::prometheus_text::CONTENT_TYPE,
+        )],
         body,
     )
 }

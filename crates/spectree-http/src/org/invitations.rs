@@ -67,8 +67,13 @@ pub(super) async fn list_invitations(
     ApiPath(org): ApiPath<OrgId>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<PageView<InvitationView>>> {
-    let page = state.app.list_invitations(&actor, org, &q.request()).await?;
-    Ok(Json(PageView::from_page(page, |i| InvitationView::from(&i))))
+    let page = state
+        .app
+        .list_invitations(&actor, org, &q.request())
+        .await?;
+    Ok(Json(PageView::from_page(page, |i| {
+        InvitationView::from(&i)
+    })))
 }
 
 /// Revoke an open invitation (organization Admins).

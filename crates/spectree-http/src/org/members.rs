@@ -23,7 +23,10 @@ pub(super) async fn list_org_members(
     ApiPath(org): ApiPath<OrgId>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<PageView<MemberView>>> {
-    let page = state.app.list_org_members(&actor, org, &q.request()).await?;
+    let page = state
+        .app
+        .list_org_members(&actor, org, &q.request())
+        .await?;
     Ok(Json(PageView::from_page(page, |m| MemberView::from(&m))))
 }
 

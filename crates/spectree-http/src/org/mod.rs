@@ -22,7 +22,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(teams::get_team, teams::update_team))
         .routes(routes!(teams::list_team_members))
         .routes(routes!(teams::set_team_member, teams::remove_team_member))
-        .routes(routes!(invitations::create_invitation, invitations::list_invitations))
+        .routes(routes!(
+            invitations::create_invitation,
+            invitations::list_invitations
+        ))
         .routes(routes!(invitations::revoke_invitation))
         .routes(routes!(invitations::accept_invitation))
 }

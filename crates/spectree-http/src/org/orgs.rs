@@ -23,7 +23,10 @@ pub(super) async fn create_org(
     ApiJson(req): ApiJson<CreateOrgRequest>,
 ) -> ApiResult<(StatusCode, Json<OrgView>)> {
     let org = state.app.create_org(&actor, &req.name, &req.slug).await?;
-    Ok((StatusCode::CREATED, Json(OrgView::new(&org, Some(Role::Owner)))))
+    Ok((
+        StatusCode::CREATED,
+        Json(OrgView::new(&org, Some(Role::Owner))),
+    ))
 }
 
 /// Read an organization the caller belongs to.

@@ -7,7 +7,9 @@ use spectree_app::org::TeamChanges;
 use spectree_domain::ids::{OrgId, TeamId, UserId};
 use spectree_domain::org::Role;
 
-use super::views::{CreateTeamRequest, SetTeamRoleRequest, TeamMemberView, TeamView, UpdateTeamRequest};
+use super::views::{
+    CreateTeamRequest, SetTeamRoleRequest, TeamMemberView, TeamView, UpdateTeamRequest,
+};
 use crate::auth::Authenticated;
 use crate::error::{ApiResult, ProblemView};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -27,7 +29,10 @@ pub(super) async fn create_team(
     ApiPath(org): ApiPath<OrgId>,
     ApiJson(req): ApiJson<CreateTeamRequest>,
 ) -> ApiResult<(StatusCode, Json<TeamView>)> {
-    let team = state.app.create_team(&actor, org, &req.name, &req.slug).await?;
+    let team = state
+        .app
+        .create_team(&actor, org, &req.name, &req.slug)
+        .await?;
     Ok((StatusCode::CREATED, Json(TeamView::new(&team, None))))
 }
 
@@ -98,8 +103,13 @@ pub(super) async fn list_team_members(
     ApiPath(team): ApiPath<TeamId>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<PageView<TeamMemberView>>> {
-    let page = state.app.list_team_members(&actor, team, &q.request()).await?;
-    Ok(Json(PageView::from_page(page, |m| TeamMemberView::from(&m))))
+    let page = state
+        .app
+        .list_team_members(&actor, team, &q.request())
+        .await?;
+    Ok(Json(PageView::from_page(page, |m| {
+        TeamMemberView::from(&m)
+    })))
 }
 
 /// Give an organization member a team role, or change it (team Admins, up to their own role).

@@ -7,7 +7,9 @@ use spectree_testkit::TestServer;
 
 async fn chain(server: &TestServer, org: OrgId) -> Vec<spectree_domain::audit::AuditRecord> {
     let mut c = server.app().store().read().await.unwrap();
-    spectree_app::store::audit::list(&mut c, org, 0, 10_000).await.unwrap()
+    spectree_app::store::audit::list(&mut c, org, 0, 10_000)
+        .await
+        .unwrap()
 }
 
 fn actions(records: &[spectree_domain::audit::AuditRecord]) -> Vec<String> {
@@ -20,10 +22,20 @@ async fn sign_ins_sessions_tokens_and_memberships_are_audited_in_verifiable_chai
     let ada = server.user("ada@example.com").await;
     ada.login("ada@example.com", "wrong password here").await;
     let t = ada.post("/api/v1/me/tokens", &json!({"name": "ci"})).await;
-    ada.delete(&format!("/api/v1/me/tokens/{}", t.body["token"]["id"].as_str().unwrap())).await;
+    ada.delete(&format!(
+        "/api/v1/me/tokens/{}",
+        t.body["token"]["id"].as_str().unwrap()
+    ))
+    .await;
     ada.post_empty("/api/v1/auth/logout").await;
-    let (_, m) = crate::support::member(&server, &owner, &org, "m@acme.example", Some("viewer")).await;
-    owner.put(&format!("/api/v1/orgs/{org}/members/{m}"), &json!({"role": "editor"})).await;
+    let (_, m) =
+        crate::support::member(&server, &owner, &org, "m@acme.example", Some("viewer")).await;
+    owner
+        .put(
+            &format!("/api/v1/orgs/{org}/members/{m}"),
+            &json!({"role": "editor"}),
+        )
+        .await;
 
     let instance = chain(&server, OrgId::INSTANCE).await;
     assert_eq!(verify_chain(&instance, GENESIS_HASH.into()), Ok(()));
@@ -38,7 +50,10 @@ async fn sign_ins_sessions_tokens_and_memberships_are_audited_in_verifiable_chai
     ] {
         assert!(got.iter().any(|a| a == want), "{want} missing from {got:?}");
     }
-    let failed = instance.iter().find(|r| r.event.action == "auth.login_failed").unwrap();
+    let failed = instance
+        .iter()
+        .find(|r| r.event.action == "auth.login_failed")
+        .unwrap();
     assert_eq!(failed.event.ip.as_deref(), Some("127.0.0.1"));
 
     let org_id: OrgId = org.parse().unwrap();
@@ -46,7 +61,12 @@ async fn sign_ins_sessions_tokens_and_memberships_are_audited_in_verifiable_chai
     assert_eq!(verify_chain(&records, GENESIS_HASH.into()), Ok(()));
     assert_eq!(
         actions(&records),
-        ["org.created", "invitation.created", "invitation.accepted", "member.role_changed"]
+        [
+            "org.created",
+            "invitation.created",
+            "invitation.accepted",
+            "member.role_changed"
+        ]
     );
     let change = records.last().unwrap();
     assert_eq!(change.event.data["role"], "editor");
@@ -62,7 +82,9 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
     for i in 0..24 {
         let c = admin.clone();
         tasks.push(tokio::spawn(async move {
-            let r = c.post("/api/v1/me/tokens", &json!({"name": format!("t{i}")})).await;
+            let r = c
+                .post("/api/v1/me/tokens", &json!({"name": format!("t{i}")}))
+                .await;
             assert_eq!(r.status, 201, "{}", r.body);
         }));
     }
@@ -73,7 +95,13 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
     assert_eq!(verify_chain(&records, GENESIS_HASH.into()), Ok(()));
     let seqs: Vec<i64> = records.iter().map(|r| r.seq).collect();
     assert_eq!(seqs, (1..=records.len() as i64).collect::<Vec<_>>());
-    assert_eq!(records.iter().filter(|r| r.event.action == "token.created").count(), 24);
+    assert_eq!(
+        records
+            .iter()
+            .filter(|r| r.event.action == "token.created")
+            .count(),
+        24
+    );
     server.stop().await;
 }
 
@@ -82,7 +110,9 @@ async fn the_audit_log_refuses_updates_and_deletes() {
     let server = TestServer::start().await;
     server.admin().await;
     let mut c = server.app().store().read().await.unwrap();
-    let upd = sqlx::query("UPDATE audit_log SET action = 'forged'").execute(&mut *c).await;
+    let upd = sqlx::query("UPDATE audit_log SET action = 'forged'")
+        .execute(&mut *c)
+        .await;
     assert!(upd.is_err(), "update must fail");
     let del = sqlx::query("DELETE FROM audit_log").execute(&mut *c).await;
     assert!(del.is_err(), "delete must fail");

@@ -12,7 +12,10 @@ async fn a_fresh_instance_needs_setup_and_refuses_sign_up_until_then() {
     let c = server.client();
     assert_eq!(c.get("/api/v1/setup").await.body["required"], true);
     let r = c
-        .post("/api/v1/auth/signup", &json!({"email": "a@example.com", "name": "A", "password": PASSWORD}))
+        .post(
+            "/api/v1/auth/signup",
+            &json!({"email": "a@example.com", "name": "A", "password": PASSWORD}),
+        )
         .await;
     assert_eq!((r.status, r.code()), (403, "setup_required"));
 
@@ -29,11 +32,17 @@ async fn a_fresh_instance_needs_setup_and_refuses_sign_up_until_then() {
 
     let code = server.setup_code.clone().unwrap();
     let r = c
-        .post("/api/v1/setup", &json!({"code": code, "email": "b@example.com", "name": "B", "password": PASSWORD}))
+        .post(
+            "/api/v1/setup",
+            &json!({"code": code, "email": "b@example.com", "name": "B", "password": PASSWORD}),
+        )
         .await;
     assert_eq!((r.status, r.code()), (409, "already_set_up"));
     let r = c
-        .post("/api/v1/auth/signup", &json!({"email": "a@example.com", "name": "A", "password": PASSWORD}))
+        .post(
+            "/api/v1/auth/signup",
+            &json!({"email": "a@example.com", "name": "A", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     server.stop().await;
@@ -54,7 +63,9 @@ async fn people_sign_up_sign_in_and_sign_out() {
     assert!(r.header("set-cookie").unwrap().contains("Max-Age=0"));
     assert_eq!(ada.get("/api/v1/me").await.code(), "unauthenticated");
 
-    let r = ada.login("ada@example.com", "not the password at all").await;
+    let r = ada
+        .login("ada@example.com", "not the password at all")
+        .await;
     assert_eq!((r.status, r.code()), (401, "invalid_credentials"));
     let r = ada.login("nobody@example.com", PASSWORD).await;
     assert_eq!((r.status, r.code()), (401, "invalid_credentials"));
@@ -102,12 +113,22 @@ async fn email_verification_marks_the_address_verified_once() {
     let server = TestServer::start().await;
     server.admin().await;
     let ada = server.user("ada@example.com").await;
-    assert_eq!(ada.get("/api/v1/me").await.body["user"]["email_verified"], false);
+    assert_eq!(
+        ada.get("/api/v1/me").await.body["user"]["email_verified"],
+        false
+    );
     let token = server.mailed_token("ada@example.com", "/verify-email");
-    let r = ada.post("/api/v1/auth/verify-email", &json!({"token": token})).await;
+    let r = ada
+        .post("/api/v1/auth/verify-email", &json!({"token": token}))
+        .await;
     assert_eq!(r.status, 204, "{}", r.body);
-    assert_eq!(ada.get("/api/v1/me").await.body["user"]["email_verified"], true);
-    let r = ada.post("/api/v1/auth/verify-email", &json!({"token": token})).await;
+    assert_eq!(
+        ada.get("/api/v1/me").await.body["user"]["email_verified"],
+        true
+    );
+    let r = ada
+        .post("/api/v1/auth/verify-email", &json!({"token": token}))
+        .await;
     assert_eq!((r.status, r.code()), (400, "invalid_token"));
     server.stop().await;
 }
@@ -118,13 +139,24 @@ async fn verification_links_expire() {
     server.admin().await;
     let ada = server.user("ada@example.com").await;
     let token = server.mailed_token("ada@example.com", "/verify-email");
-    server.clock.advance(server.config.auth.verification_ttl + Duration::from_secs(1));
-    let r = ada.post("/api/v1/auth/verify-email", &json!({"token": token})).await;
+    server
+        .clock
+        .advance(server.config.auth.verification_ttl + Duration::from_secs(1));
+    let r = ada
+        .post("/api/v1/auth/verify-email", &json!({"token": token}))
+        .await;
     assert_eq!((r.status, r.code()), (400, "invalid_token"));
-    assert_eq!(ada.post_empty("/api/v1/auth/verify-email/resend").await.status, 202);
+    assert_eq!(
+        ada.post_empty("/api/v1/auth/verify-email/resend")
+            .await
+            .status,
+        202
+    );
     let fresh = server.mailed_token("ada@example.com", "/verify-email");
     assert_ne!(fresh, token);
-    let r = ada.post("/api/v1/auth/verify-email", &json!({"token": fresh})).await;
+    let r = ada
+        .post("/api/v1/auth/verify-email", &json!({"token": fresh}))
+        .await;
     assert_eq!(r.status, 204);
     server.stop().await;
 }
@@ -136,26 +168,54 @@ async fn a_password_reset_sets_a_new_password_and_ends_every_session() {
     let ada = server.user("ada@example.com").await;
     let anon = server.client();
     let before = server.outbox().len();
-    let r = anon.post("/api/v1/auth/password-reset", &json!({"email": "nobody@example.com"})).await;
+    let r = anon
+        .post(
+            "/api/v1/auth/password-reset",
+            &json!({"email": "nobody@example.com"}),
+        )
+        .await;
     assert_eq!(r.status, 202);
-    assert_eq!(server.outbox().len(), before, "no mail for unknown addresses");
+    assert_eq!(
+        server.outbox().len(),
+        before,
+        "no mail for unknown addresses"
+    );
 
-    let r = anon.post("/api/v1/auth/password-reset", &json!({"email": "ada@example.com"})).await;
+    let r = anon
+        .post(
+            "/api/v1/auth/password-reset",
+            &json!({"email": "ada@example.com"}),
+        )
+        .await;
     assert_eq!(r.status, 202);
     let token = server.mailed_token("ada@example.com", "/reset-password");
     let r = anon
-        .post("/api/v1/auth/password-reset/confirm", &json!({"token": token, "password": "short"}))
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": token, "password": "short"}),
+        )
         .await;
     assert_eq!((r.status, r.code()), (422, "weak_password"));
     let r = anon
-        .post("/api/v1/auth/password-reset/confirm", &json!({"token": token, "password": "a brand new passphrase"}))
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": token, "password": "a brand new passphrase"}),
+        )
         .await;
     assert_eq!(r.status, 204, "{}", r.body);
     assert_eq!(ada.get("/api/v1/me").await.code(), "unauthenticated");
     assert_eq!(anon.login("ada@example.com", PASSWORD).await.status, 401);
-    assert_eq!(anon.login("ada@example.com", "a brand new passphrase").await.status, 200);
+    assert_eq!(
+        anon.login("ada@example.com", "a brand new passphrase")
+            .await
+            .status,
+        200
+    );
     let r = anon
-        .post("/api/v1/auth/password-reset/confirm", &json!({"token": token, "password": "another new passphrase"}))
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": token, "password": "another new passphrase"}),
+        )
         .await;
     assert_eq!((r.status, r.code()), (400, "invalid_token"));
     server.stop().await;
@@ -172,7 +232,10 @@ async fn failed_log_ins_are_rate_limited_until_the_window_passes() {
     server.user("ada@example.com").await;
     let c = server.client();
     for _ in 0..3 {
-        assert_eq!(c.login("ada@example.com", "wrong wrong wrong").await.status, 401);
+        assert_eq!(
+            c.login("ada@example.com", "wrong wrong wrong").await.status,
+            401
+        );
     }
     let r = c.login("ada@example.com", PASSWORD).await;
     assert_eq!((r.status, r.code()), (429, "rate_limited"));
@@ -192,12 +255,18 @@ async fn invite_only_sign_up_needs_an_invitation_to_the_same_address() {
     let admin = server.admin().await;
     let c = server.client();
     let r = c
-        .post("/api/v1/auth/signup", &json!({"email": "bob@example.com", "name": "Bob", "password": PASSWORD}))
+        .post(
+            "/api/v1/auth/signup",
+            &json!({"email": "bob@example.com", "name": "Bob", "password": PASSWORD}),
+        )
         .await;
     assert_eq!((r.status, r.code()), (403, "invitation_required"));
     let org = admin.create_org("Acme", "acme").await;
     let r = admin
-        .post(&format!("/api/v1/orgs/{org}/invitations"), &json!({"email": "bob@example.com", "org_role": "editor"}))
+        .post(
+            &format!("/api/v1/orgs/{org}/invitations"),
+            &json!({"email": "bob@example.com", "org_role": "editor"}),
+        )
         .await;
     assert_eq!(r.status, 201);
     let token = server.mailed_token("bob@example.com", "/invite");
@@ -218,15 +287,22 @@ async fn invite_only_sign_up_needs_an_invitation_to_the_same_address() {
 
 #[tokio::test]
 async fn allowed_domains_limit_sign_up_and_require_a_verified_address() {
-    let server = TestServer::start_with(|c| c.signup.allowed_domains = vec!["acme.test".into()]).await;
+    let server =
+        TestServer::start_with(|c| c.signup.allowed_domains = vec!["acme.test".into()]).await;
     server.admin().await;
     let c = server.client();
     let r = c
-        .post("/api/v1/auth/signup", &json!({"email": "eve@evil.test", "name": "Eve", "password": PASSWORD}))
+        .post(
+            "/api/v1/auth/signup",
+            &json!({"email": "eve@evil.test", "name": "Eve", "password": PASSWORD}),
+        )
         .await;
     assert_eq!((r.status, r.code()), (403, "domain_not_allowed"));
     let r = c
-        .post("/api/v1/auth/signup", &json!({"email": "ada@acme.test", "name": "Ada", "password": PASSWORD}))
+        .post(
+            "/api/v1/auth/signup",
+            &json!({"email": "ada@acme.test", "name": "Ada", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(r.status, 201);
     assert_eq!(r.body["verification_required"], true);
@@ -235,7 +311,12 @@ async fn allowed_domains_limit_sign_up_and_require_a_verified_address() {
     let r = c.login("ada@acme.test", PASSWORD).await;
     assert_eq!((r.status, r.code()), (403, "email_not_verified"));
     let token = server.mailed_token("ada@acme.test", "/verify-email");
-    assert_eq!(c.post("/api/v1/auth/verify-email", &json!({"token": token})).await.status, 204);
+    assert_eq!(
+        c.post("/api/v1/auth/verify-email", &json!({"token": token}))
+            .await
+            .status,
+        204
+    );
     assert_eq!(c.login("ada@acme.test", PASSWORD).await.status, 200);
     server.stop().await;
 }
@@ -245,7 +326,9 @@ async fn cookie_writes_need_the_csrf_token() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
     admin.forget_csrf();
-    let r = admin.post("/api/v1/orgs", &json!({"name": "Acme", "slug": "acme"})).await;
+    let r = admin
+        .post("/api/v1/orgs", &json!({"name": "Acme", "slug": "acme"}))
+        .await;
     assert_eq!((r.status, r.code()), (403, "csrf_failed"));
     let r = admin
         .send(
@@ -259,7 +342,9 @@ async fn cookie_writes_need_the_csrf_token() {
     // Reading needs no token, and the token is in /me.
     let me = admin.get("/api/v1/me").await;
     admin.adopt_session(&me.body);
-    let r = admin.post("/api/v1/orgs", &json!({"name": "Acme", "slug": "acme"})).await;
+    let r = admin
+        .post("/api/v1/orgs", &json!({"name": "Acme", "slug": "acme"}))
+        .await;
     assert_eq!(r.status, 201);
     server.stop().await;
 }
@@ -272,12 +357,20 @@ async fn writes_from_another_site_are_refused() {
     let c = server.client();
     let login = json!({"email": "ada@example.com", "password": PASSWORD});
     let r = c
-        .send(c.request(reqwest::Method::POST, "/api/v1/auth/login").header("origin", "https://evil.example").json(&login))
+        .send(
+            c.request(reqwest::Method::POST, "/api/v1/auth/login")
+                .header("origin", "https://evil.example")
+                .json(&login),
+        )
         .await;
     assert_eq!((r.status, r.code()), (403, "origin_mismatch"));
     let host = server.base.trim_start_matches("http://").to_owned();
     let r = c
-        .send(c.request(reqwest::Method::POST, "/api/v1/auth/login").header("origin", format!("http://{host}")).json(&login))
+        .send(
+            c.request(reqwest::Method::POST, "/api/v1/auth/login")
+                .header("origin", format!("http://{host}"))
+                .json(&login),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     server.stop().await;

@@ -13,21 +13,62 @@ async fn malformed_bodies_are_refused_with_stable_codes_and_change_nothing() {
 
     let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
         (
-            owner.request(Method::POST, "/api/v1/orgs").header("content-type", "application/json").body("{\"name\": \"A\", "),
+            owner
+                .request(Method::POST, "/api/v1/orgs")
+                .header("content-type", "application/json")
+                .body("{\"name\": \"A\", "),
             400,
             "malformed_json",
         ),
-        (owner.request(Method::POST, "/api/v1/orgs").json(&json!({"name": "A", "slug": "aa", "plan": "free"})), 422, "invalid_body"),
-        (owner.request(Method::POST, "/api/v1/orgs").json(&json!({"name": 7, "slug": "aa"})), 422, "invalid_body"),
-        (owner.request(Method::POST, "/api/v1/orgs").json(&json!({"slug": "aa"})), 422, "invalid_body"),
-        (owner.request(Method::POST, "/api/v1/orgs").json(&json!([1, 2])), 422, "invalid_body"),
-        (owner.request(Method::POST, "/api/v1/orgs").body("{\"name\":\"A\",\"slug\":\"aa\"}"), 415, "unsupported_media_type"),
         (
-            owner.request(Method::POST, "/api/v1/orgs").json(&json!({"name": "x".repeat(2 * 1024 * 1024), "slug": "aa"})),
+            owner
+                .request(Method::POST, "/api/v1/orgs")
+                .json(&json!({"name": "A", "slug": "aa", "plan": "free"})),
+            422,
+            "invalid_body",
+        ),
+        (
+            owner
+                .request(Method::POST, "/api/v1/orgs")
+                .json(&json!({"name": 7, "slug": "aa"})),
+            422,
+            "invalid_body",
+        ),
+        (
+            owner
+                .request(Method::POST, "/api/v1/orgs")
+                .json(&json!({"slug": "aa"})),
+            422,
+            "invalid_body",
+        ),
+        (
+            owner
+                .request(Method::POST, "/api/v1/orgs")
+                .json(&json!([1, 2])),
+            422,
+            "invalid_body",
+        ),
+        (
+            owner
+                .request(Method::POST, "/api/v1/orgs")
+                .body("{\"name\":\"A\",\"slug\":\"aa\"}"),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            owner
+                .request(Method::POST, "/api/v1/orgs")
+                .json(&json!({"name": "x".repeat(2 * 1024 * 1024), "slug": "aa"})),
             413,
             "body_too_large",
         ),
-        (owner.request(Method::POST, "/api/v1/orgs").json(&json!({"name": "x".repeat(500), "slug": "aa"})), 422, "invalid_name"),
+        (
+            owner
+                .request(Method::POST, "/api/v1/orgs")
+                .json(&json!({"name": "x".repeat(500), "slug": "aa"})),
+            422,
+            "invalid_name",
+        ),
     ];
     for (req, status, code) in cases {
         let r = owner.send(req).await;
@@ -49,9 +90,13 @@ async fn bad_ids_queries_routes_and_methods_get_problem_answers() {
     assert_eq!((r.status, r.code()), (400, "invalid_id"));
     let r = owner.get(&format!("/api/v1/orgs/{}", uuid_v7())).await;
     assert_eq!((r.status, r.code()), (404, "not_found"));
-    let r = owner.get(&format!("/api/v1/orgs/{org}/members?limit=lots")).await;
+    let r = owner
+        .get(&format!("/api/v1/orgs/{org}/members?limit=lots"))
+        .await;
     assert_eq!((r.status, r.code()), (400, "invalid_query"));
-    let r = owner.get(&format!("/api/v1/orgs/{org}/members?sort=name")).await;
+    let r = owner
+        .get(&format!("/api/v1/orgs/{org}/members?sort=name"))
+        .await;
     assert_eq!((r.status, r.code()), (400, "invalid_query"));
     let r = owner.get("/api/v1/nothing-here").await;
     assert_eq!((r.status, r.code()), (404, "not_found"));
@@ -70,9 +115,19 @@ async fn duplicate_emails_and_weak_passwords_are_refused_without_a_trace() {
         .post("/api/v1/auth/signup", &json!({"email": "ADA@example.com", "name": "Ada 2", "password": spectree_testkit::PASSWORD}))
         .await;
     assert_eq!((r.status, r.code()), (409, "email_taken"));
-    let r = c.post("/api/v1/auth/signup", &json!({"email": "b@example.com", "name": "B", "password": "short"})).await;
+    let r = c
+        .post(
+            "/api/v1/auth/signup",
+            &json!({"email": "b@example.com", "name": "B", "password": "short"}),
+        )
+        .await;
     assert_eq!((r.status, r.code()), (422, "weak_password"));
-    let r = c.post("/api/v1/auth/signup", &json!({"email": "nope", "name": "B", "password": spectree_testkit::PASSWORD})).await;
+    let r = c
+        .post(
+            "/api/v1/auth/signup",
+            &json!({"email": "nope", "name": "B", "password": spectree_testkit::PASSWORD}),
+        )
+        .await;
     assert_eq!((r.status, r.code()), (422, "invalid_email"));
     assert_eq!(count(&server, "users").await, users_before);
     server.stop().await;

@@ -30,16 +30,24 @@ async fn metrics_count_requests_by_route_template_and_show_the_pool() {
     let org = admin.create_org("Acme", "acme").await;
     admin.get(&format!("/api/v1/orgs/{org}")).await;
     admin.get(&format!("/api/v1/orgs/{org}")).await;
-    admin.post("/api/v1/orgs", &json!({"name": "Acme", "slug": "acme"})).await;
+    admin
+        .post("/api/v1/orgs", &json!({"name": "Acme", "slug": "acme"}))
+        .await;
     let r = admin.get("/metrics").await;
     assert_eq!(r.status, 200);
-    assert!(r.header("content-type").unwrap().starts_with("text/plain; version=0.0.4"));
+    assert!(
+        r.header("content-type")
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
     let text = r.body.as_str().unwrap();
     assert!(
         text.contains(r#"spectree_http_requests_total{method="GET",route="/api/v1/orgs/{org}",status="200"} 2"#),
         "{text}"
     );
-    assert!(text.contains(r#"spectree_http_requests_total{method="POST",route="/api/v1/orgs",status="409"} 1"#));
+    assert!(text.contains(
+        r#"spectree_http_requests_total{method="POST",route="/api/v1/orgs",status="409"} 1"#
+    ));
     assert!(text.contains("spectree_http_request_duration_seconds_bucket"));
     assert!(text.contains("spectree_db_pool_connections "));
     assert!(!text.contains(&org), "ids never become labels");
@@ -53,13 +61,21 @@ async fn the_served_api_document_is_openapi_3_1_and_matches_the_handlers() {
     assert_eq!(r.status, 200);
     assert!(r.body["openapi"].as_str().unwrap().starts_with("3.1"));
     assert_eq!(r.body, serde_json::to_value(spectree_http_doc()).unwrap());
-    for path in ["/api/v1/auth/signup", "/api/v1/me/tokens", "/api/v1/teams/{team}/members/{user}"] {
+    for path in [
+        "/api/v1/auth/signup",
+        "/api/v1/me/tokens",
+        "/api/v1/teams/{team}/members/{user}",
+    ] {
         assert!(r.body["paths"].get(path).is_some(), "{path} missing");
     }
     server.stop().await;
 }
 
 fn spectree_http_doc() -> serde_json::Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/openapi.json"
+    ))
+    .unwrap();
     serde_json::from_str(&text).unwrap()
 }

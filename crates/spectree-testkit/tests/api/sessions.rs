@@ -14,9 +14,17 @@ async fn sessions_end_after_the_idle_timeout() {
     server.admin().await;
     let ada = server.user("ada@example.com").await;
     server.clock.advance(Duration::from_secs(540));
-    assert_eq!(ada.get("/api/v1/me").await.status, 200, "activity within the idle period");
+    assert_eq!(
+        ada.get("/api/v1/me").await.status,
+        200,
+        "activity within the idle period"
+    );
     server.clock.advance(Duration::from_secs(540));
-    assert_eq!(ada.get("/api/v1/me").await.status, 200, "activity renewed the idle period");
+    assert_eq!(
+        ada.get("/api/v1/me").await.status,
+        200,
+        "activity renewed the idle period"
+    );
     server.clock.advance(Duration::from_secs(601));
     assert_eq!(ada.get("/api/v1/me").await.code(), "unauthenticated");
     server.stop().await;
@@ -54,11 +62,15 @@ async fn a_user_can_list_and_revoke_their_sessions() {
         .as_str()
         .unwrap()
         .to_owned();
-    let r = laptop.delete(&format!("/api/v1/me/sessions/{phone_session}")).await;
+    let r = laptop
+        .delete(&format!("/api/v1/me/sessions/{phone_session}"))
+        .await;
     assert_eq!(r.status, 204);
     assert_eq!(phone.get("/api/v1/me").await.code(), "unauthenticated");
     assert_eq!(laptop.get("/api/v1/me").await.status, 200);
-    let r = laptop.delete(&format!("/api/v1/me/sessions/{phone_session}")).await;
+    let r = laptop
+        .delete(&format!("/api/v1/me/sessions/{phone_session}"))
+        .await;
     assert_eq!((r.status, r.code()), (404, "not_found"));
     server.stop().await;
 }

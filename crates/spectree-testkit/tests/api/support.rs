@@ -45,10 +45,12 @@ pub async fn org_fixture() -> (TestServer, Client, String) {
 pub async fn count(server: &TestServer, table: &str) -> i64 {
     use sqlx::Row;
     let mut c = server.app().store().read().await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {table}")))
-        .fetch_one(&mut *c)
-        .await
-        .unwrap()
-        .try_get::<i64, _>("n")
-        .unwrap()
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM {table}"
+    )))
+    .fetch_one(&mut *c)
+    .await
+    .unwrap()
+    .try_get::<i64, _>("n")
+    .unwrap()
 }

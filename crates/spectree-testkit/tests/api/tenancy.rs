@@ -17,7 +17,9 @@ fn body_for(method: &str, path: &str, ids: &BTreeMap<&str, String>) -> Option<Va
         ("put", "/api/v1/teams/{team}/members/{user}") => json!({"role": "viewer"}),
         ("post", "/api/v1/orgs/{org}/invitations") => json!({"email": "thief@example.com"}),
         (_, _) if method == "get" || method == "delete" => return None,
-        other => panic!("no example body for {other:?}; add one so the tenancy walk covers it ({ids:?})"),
+        other => {
+            panic!("no example body for {other:?}; add one so the tenancy walk covers it ({ids:?})")
+        }
     })
 }
 
@@ -26,7 +28,12 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
     let (server, owner, org) = crate::support::org_fixture().await;
     let team = owner.create_team(&org, "Core", "core").await;
     let (_, member_id) = member(&server, &owner, &org, "m@acme.example", Some("editor")).await;
-    let inv = owner.post(&format!("/api/v1/orgs/{org}/invitations"), &json!({"email": "later@example.com"})).await;
+    let inv = owner
+        .post(
+            &format!("/api/v1/orgs/{org}/invitations"),
+            &json!({"email": "later@example.com"}),
+        )
+        .await;
     let token = owner.post("/api/v1/me/tokens", &json!({"name": "t"})).await;
     let session = owner.get("/api/v1/me/sessions").await;
 
@@ -34,9 +41,18 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
     ids.insert("org", org.clone());
     ids.insert("team", team);
     ids.insert("user", member_id);
-    ids.insert("invitation", inv.body["invitation"]["id"].as_str().unwrap().to_owned());
-    ids.insert("token", token.body["token"]["id"].as_str().unwrap().to_owned());
-    ids.insert("session", session.body["items"][0]["id"].as_str().unwrap().to_owned());
+    ids.insert(
+        "invitation",
+        inv.body["invitation"]["id"].as_str().unwrap().to_owned(),
+    );
+    ids.insert(
+        "token",
+        token.body["token"]["id"].as_str().unwrap().to_owned(),
+    );
+    ids.insert(
+        "session",
+        session.body["items"][0]["id"].as_str().unwrap().to_owned(),
+    );
 
     // The stranger is an owner of their own organization: fully privileged, elsewhere.
     let stranger = server.user("stranger@example.com").await;
@@ -63,7 +79,12 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
                 req = req.json(&body);
             }
             let r = stranger.send(req).await;
-            assert_eq!((r.status, r.code()), (404, "not_found"), "{method} {path}: {}", r.body);
+            assert_eq!(
+                (r.status, r.code()),
+                (404, "not_found"),
+                "{method} {path}: {}",
+                r.body
+            );
             walked += 1;
         }
     }

@@ -10,7 +10,9 @@ use sqlx::Row;
 async fn api_tokens_authenticate_without_csrf_and_stop_when_revoked() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
-    let r = admin.post("/api/v1/me/tokens", &json!({"name": "ci"})).await;
+    let r = admin
+        .post("/api/v1/me/tokens", &json!({"name": "ci"}))
+        .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let secret = r.body["secret"].as_str().unwrap().to_owned();
     let id = r.body["token"]["id"].as_str().unwrap().to_owned();
@@ -20,11 +22,20 @@ async fn api_tokens_authenticate_without_csrf_and_stop_when_revoked() {
     let me = script.get("/api/v1/me").await;
     assert_eq!(me.status, 200);
     assert!(me.body.get("csrf_token").is_none());
-    assert_eq!(script.post("/api/v1/orgs", &json!({"name": "Acme", "slug": "acme"})).await.status, 201);
+    assert_eq!(
+        script
+            .post("/api/v1/orgs", &json!({"name": "Acme", "slug": "acme"}))
+            .await
+            .status,
+        201
+    );
 
     let list = admin.get("/api/v1/me/tokens").await;
     assert_eq!(list.body["items"][0]["id"], id.as_str());
-    assert!(!list.body.to_string().contains(&secret), "the secret is never shown again");
+    assert!(
+        !list.body.to_string().contains(&secret),
+        "the secret is never shown again"
+    );
     assert!(list.body["items"][0]["last_used_at"].is_string());
 
     // Only the SHA-256 of the secret is stored.
@@ -38,9 +49,21 @@ async fn api_tokens_authenticate_without_csrf_and_stop_when_revoked() {
     drop(c);
     assert_eq!(stored, spectree_app::secret::token_hash(&secret));
 
-    assert_eq!(admin.delete(&format!("/api/v1/me/tokens/{id}")).await.status, 204);
+    assert_eq!(
+        admin
+            .delete(&format!("/api/v1/me/tokens/{id}"))
+            .await
+            .status,
+        204
+    );
     assert_eq!(script.get("/api/v1/me").await.code(), "unauthenticated");
-    assert_eq!(admin.get("/api/v1/me/tokens").await.body["items"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        admin.get("/api/v1/me/tokens").await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
     server.stop().await;
 }
 
@@ -48,16 +71,28 @@ async fn api_tokens_authenticate_without_csrf_and_stop_when_revoked() {
 async fn tokens_expire_and_unknown_tokens_are_refused() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
-    let r = admin.post("/api/v1/me/tokens", &json!({"name": "short", "expires_in_days": 1})).await;
+    let r = admin
+        .post(
+            "/api/v1/me/tokens",
+            &json!({"name": "short", "expires_in_days": 1}),
+        )
+        .await;
     let script = admin.with_token(r.body["secret"].as_str().unwrap());
     assert_eq!(script.get("/api/v1/me").await.status, 200);
     server.clock.advance(Duration::from_secs(86_401));
     assert_eq!(script.get("/api/v1/me").await.code(), "unauthenticated");
     let forged = admin.with_token("stp_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
     assert_eq!(forged.get("/api/v1/me").await.status, 401);
-    let r = admin.post("/api/v1/me/tokens", &json!({"name": "x", "expires_in_days": 0})).await;
+    let r = admin
+        .post(
+            "/api/v1/me/tokens",
+            &json!({"name": "x", "expires_in_days": 0}),
+        )
+        .await;
     assert_eq!((r.status, r.code()), (422, "validation_failed"));
-    let r = admin.post("/api/v1/me/tokens", &json!({"name": "  "})).await;
+    let r = admin
+        .post("/api/v1/me/tokens", &json!({"name": "  "}))
+        .await;
     assert_eq!((r.status, r.code()), (422, "validation_failed"));
     server.stop().await;
 }

@@ -492,3 +492,22 @@ fn an_empty_optional_secret_unsets_what_the_file_set() {
     .unwrap();
     assert!(config.redis_url.is_none());
 }
+
+#[test]
+fn the_committed_configuration_reference_matches_the_example() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/configuration.md");
+    let generated = format!(
+        "# Configuration reference\n\nGenerated from the key table in `crates/spectree/src/config/keys.rs`; \
+         `spectree config example` prints the same file, and a test fails when this page drifts \
+         (`SPECTREE_UPDATE_DOCS=1 cargo test -p spectree --lib` rewrites it).\n\n```toml\n{}```\n",
+        super::example()
+    );
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    if committed != generated {
+        if std::env::var_os("SPECTREE_UPDATE_DOCS").is_some() {
+            std::fs::write(path, generated).unwrap();
+        } else {
+            panic!("docs/configuration.md is stale: run SPECTREE_UPDATE_DOCS=1 cargo test -p spectree --lib");
+        }
+    }
+}
