@@ -40,9 +40,9 @@ pub(super) fn set_cookie(state: &AppState, s: &NewSession) -> [(header::HeaderNa
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
     responses(
         (status = 201, description = "Account created", body = SignupView),
-        (status = 403, description = "Sign-up closed for this address", body = ProblemView),
-        (status = 409, description = "Email taken", body = ProblemView),
-        (status = 422, description = "Invalid field", body = ProblemView)))]
+        (status = 403, description = "Sign-up closed for this address", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "Email taken", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn signup(
     State(state): State<AppState>,
     ClientCtx(ctx): ClientCtx,
@@ -75,8 +75,8 @@ pub(super) async fn signup(
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = SessionCreatedView),
-        (status = 401, description = "Wrong email or password", body = ProblemView),
-        (status = 429, description = "Too many failed attempts", body = ProblemView)))]
+        (status = 401, description = "Wrong email or password", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn login(
     State(state): State<AppState>,
     ClientCtx(ctx): ClientCtx,
@@ -105,7 +105,7 @@ pub(super) async fn login(
 /// End the current session and clear the cookie.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     responses((status = 204, description = "Signed out"),
-        (status = 401, description = "Not signed in", body = ProblemView)))]
+        (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn logout(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -124,7 +124,7 @@ pub(super) async fn logout(
 /// Confirm an email address with the token from the verification mail.
 #[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = TokenRequest,
     responses((status = 204, description = "Verified"),
-        (status = 400, description = "Invalid or expired token", body = ProblemView)))]
+        (status = 400, description = "Invalid or expired token", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn verify_email(
     State(state): State<AppState>,
     ClientCtx(ctx): ClientCtx,
@@ -137,7 +137,7 @@ pub(super) async fn verify_email(
 /// Send a new verification mail to the current user.
 #[utoipa::path(post, path = "/api/v1/auth/verify-email/resend", tag = "auth",
     responses((status = 202, description = "Sent (if the address is not yet verified)"),
-        (status = 401, description = "Not signed in", body = ProblemView)))]
+        (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn resend_verification(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -162,8 +162,8 @@ pub(super) async fn request_password_reset(
 #[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth",
     request_body = PasswordResetConfirmRequest,
     responses((status = 204, description = "Password changed"),
-        (status = 400, description = "Invalid or expired token", body = ProblemView),
-        (status = 422, description = "Weak password", body = ProblemView)))]
+        (status = 400, description = "Invalid or expired token", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Weak password", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn confirm_password_reset(
     State(state): State<AppState>,
     ClientCtx(ctx): ClientCtx,

@@ -18,7 +18,7 @@ use crate::views::{PageQuery, PageView};
 /// The signed-in user and their organizations.
 #[utoipa::path(get, path = "/api/v1/me", tag = "me",
     responses((status = 200, description = "The current user", body = MeView),
-        (status = 401, description = "Not signed in", body = ProblemView)))]
+        (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn get_me(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -65,7 +65,7 @@ pub(super) async fn list_sessions(
 #[utoipa::path(delete, path = "/api/v1/me/sessions/{session}", tag = "me",
     params(("session" = SessionId, Path, description = "Session id")),
     responses((status = 204, description = "Revoked"),
-        (status = 404, description = "No such live session", body = ProblemView)))]
+        (status = 404, description = "No such live session", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn revoke_session(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -78,7 +78,7 @@ pub(super) async fn revoke_session(
 /// Create a personal API token; its secret is in this answer only.
 #[utoipa::path(post, path = "/api/v1/me/tokens", tag = "me", request_body = CreateTokenRequest,
     responses((status = 201, description = "Created", body = TokenCreatedView),
-        (status = 422, description = "Invalid field", body = ProblemView)))]
+        (status = 422, description = "Invalid field", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn create_token(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -113,7 +113,7 @@ pub(super) async fn list_tokens(
 #[utoipa::path(delete, path = "/api/v1/me/tokens/{token}", tag = "me",
     params(("token" = TokenId, Path, description = "Token id")),
     responses((status = 204, description = "Revoked"),
-        (status = 404, description = "No such token", body = ProblemView)))]
+        (status = 404, description = "No such token", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn revoke_token(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,

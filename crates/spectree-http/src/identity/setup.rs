@@ -24,8 +24,8 @@ pub(super) async fn get_setup(State(state): State<AppState>) -> ApiResult<Json<S
 /// Create the first instance administrator with the one-time code from the server log.
 #[utoipa::path(post, path = "/api/v1/setup", tag = "setup", request_body = SetupRequest,
     responses((status = 201, description = "Administrator created and signed in", body = SessionCreatedView),
-        (status = 403, description = "Wrong setup code", body = ProblemView),
-        (status = 409, description = "Already set up", body = ProblemView)))]
+        (status = 403, description = "Wrong setup code", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "Already set up", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn complete_setup(
     State(state): State<AppState>,
     ClientCtx(ctx): ClientCtx,

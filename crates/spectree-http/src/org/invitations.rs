@@ -21,9 +21,9 @@ use crate::views::{PageQuery, PageView};
     request_body = CreateInvitationRequest,
     params(("org" = OrgId, Path, description = "Organization id")),
     responses((status = 201, description = "Invitation sent", body = InvitationCreatedView),
-        (status = 403, description = "Not allowed", body = ProblemView),
-        (status = 404, description = "Not found", body = ProblemView),
-        (status = 422, description = "Invalid field", body = ProblemView)))]
+        (status = 403, description = "Not allowed", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn create_invitation(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -60,7 +60,7 @@ pub(super) async fn create_invitation(
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/invitations", tag = "invitations",
     params(("org" = OrgId, Path, description = "Organization id"), PageQuery),
     responses((status = 200, description = "Invitations", body = PageView<InvitationView>),
-        (status = 404, description = "Not found", body = ProblemView)))]
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn list_invitations(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -81,7 +81,7 @@ pub(super) async fn list_invitations(
     params(("org" = OrgId, Path, description = "Organization id"),
         ("invitation" = InvitationId, Path, description = "Invitation id")),
     responses((status = 204, description = "Revoked"),
-        (status = 404, description = "Not found", body = ProblemView)))]
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn revoke_invitation(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -95,8 +95,8 @@ pub(super) async fn revoke_invitation(
 #[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations",
     request_body = AcceptInvitationRequest,
     responses((status = 200, description = "Joined", body = AcceptedView),
-        (status = 400, description = "Invalid or expired invitation", body = ProblemView),
-        (status = 403, description = "Addressed to someone else", body = ProblemView)))]
+        (status = 400, description = "Invalid or expired invitation", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "Addressed to someone else", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn accept_invitation(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,

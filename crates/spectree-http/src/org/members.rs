@@ -16,7 +16,7 @@ use crate::views::{PageQuery, PageView};
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/members", tag = "organizations",
     params(("org" = OrgId, Path, description = "Organization id"), PageQuery),
     responses((status = 200, description = "Members", body = PageView<MemberView>),
-        (status = 404, description = "Not found", body = ProblemView)))]
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn list_org_members(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -35,9 +35,9 @@ pub(super) async fn list_org_members(
     request_body = SetOrgRoleRequest,
     params(("org" = OrgId, Path, description = "Organization id"), ("user" = UserId, Path, description = "User id")),
     responses((status = 204, description = "Role set"),
-        (status = 403, description = "Not allowed", body = ProblemView),
-        (status = 404, description = "Not found", body = ProblemView),
-        (status = 409, description = "Would remove the last owner", body = ProblemView)))]
+        (status = 403, description = "Not allowed", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "Would remove the last owner", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn set_org_member(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -52,9 +52,9 @@ pub(super) async fn set_org_member(
 #[utoipa::path(delete, path = "/api/v1/orgs/{org}/members/{user}", tag = "organizations",
     params(("org" = OrgId, Path, description = "Organization id"), ("user" = UserId, Path, description = "User id")),
     responses((status = 204, description = "Removed"),
-        (status = 403, description = "Not allowed", body = ProblemView),
-        (status = 404, description = "Not found", body = ProblemView),
-        (status = 409, description = "Would remove the last owner", body = ProblemView)))]
+        (status = 403, description = "Not allowed", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "Would remove the last owner", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn remove_org_member(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,

@@ -15,8 +15,8 @@ use crate::state::AppState;
 /// Create an organization; the caller becomes its owner.
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "organizations", request_body = CreateOrgRequest,
     responses((status = 201, description = "Created", body = OrgView),
-        (status = 409, description = "Slug taken", body = ProblemView),
-        (status = 422, description = "Invalid field", body = ProblemView)))]
+        (status = 409, description = "Slug taken", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn create_org(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -33,7 +33,7 @@ pub(super) async fn create_org(
 #[utoipa::path(get, path = "/api/v1/orgs/{org}", tag = "organizations",
     params(("org" = OrgId, Path, description = "Organization id")),
     responses((status = 200, description = "The organization", body = OrgView),
-        (status = 404, description = "Not found", body = ProblemView)))]
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn get_org(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,

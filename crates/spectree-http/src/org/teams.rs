@@ -20,9 +20,9 @@ use crate::views::{PageQuery, PageView};
 #[utoipa::path(post, path = "/api/v1/orgs/{org}/teams", tag = "teams", request_body = CreateTeamRequest,
     params(("org" = OrgId, Path, description = "Organization id")),
     responses((status = 201, description = "Created", body = TeamView),
-        (status = 403, description = "Not allowed", body = ProblemView),
-        (status = 404, description = "Not found", body = ProblemView),
-        (status = 409, description = "Slug taken", body = ProblemView)))]
+        (status = 403, description = "Not allowed", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "Slug taken", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn create_team(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -40,7 +40,7 @@ pub(super) async fn create_team(
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/teams", tag = "teams",
     params(("org" = OrgId, Path, description = "Organization id"), PageQuery),
     responses((status = 200, description = "Teams", body = PageView<TeamView>),
-        (status = 404, description = "Not found", body = ProblemView)))]
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn list_teams(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -55,7 +55,7 @@ pub(super) async fn list_teams(
 #[utoipa::path(get, path = "/api/v1/teams/{team}", tag = "teams",
     params(("team" = TeamId, Path, description = "Team id")),
     responses((status = 200, description = "The team", body = TeamView),
-        (status = 404, description = "Not found", body = ProblemView)))]
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn get_team(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -69,8 +69,8 @@ pub(super) async fn get_team(
 #[utoipa::path(patch, path = "/api/v1/teams/{team}", tag = "teams", request_body = UpdateTeamRequest,
     params(("team" = TeamId, Path, description = "Team id")),
     responses((status = 200, description = "Updated", body = TeamView),
-        (status = 403, description = "Not allowed", body = ProblemView),
-        (status = 404, description = "Not found", body = ProblemView)))]
+        (status = 403, description = "Not allowed", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn update_team(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -96,7 +96,7 @@ pub(super) async fn update_team(
 #[utoipa::path(get, path = "/api/v1/teams/{team}/members", tag = "teams",
     params(("team" = TeamId, Path, description = "Team id"), PageQuery),
     responses((status = 200, description = "Members", body = PageView<TeamMemberView>),
-        (status = 404, description = "Not found", body = ProblemView)))]
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn list_team_members(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -117,9 +117,9 @@ pub(super) async fn list_team_members(
     request_body = SetTeamRoleRequest,
     params(("team" = TeamId, Path, description = "Team id"), ("user" = UserId, Path, description = "User id")),
     responses((status = 204, description = "Role set"),
-        (status = 403, description = "Not allowed", body = ProblemView),
-        (status = 404, description = "Not found", body = ProblemView),
-        (status = 422, description = "Not an organization member, or owner role", body = ProblemView)))]
+        (status = 403, description = "Not allowed", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Not an organization member, or owner role", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn set_team_member(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -135,8 +135,8 @@ pub(super) async fn set_team_member(
 #[utoipa::path(delete, path = "/api/v1/teams/{team}/members/{user}", tag = "teams",
     params(("team" = TeamId, Path, description = "Team id"), ("user" = UserId, Path, description = "User id")),
     responses((status = 204, description = "Removed"),
-        (status = 403, description = "Not allowed", body = ProblemView),
-        (status = 404, description = "Not found", body = ProblemView)))]
+        (status = 403, description = "Not allowed", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn remove_team_member(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,

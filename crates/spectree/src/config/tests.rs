@@ -507,7 +507,9 @@ fn the_committed_configuration_reference_matches_the_example() {
         if std::env::var_os("SPECTREE_UPDATE_DOCS").is_some() {
             std::fs::write(path, generated).unwrap();
         } else {
-            panic!("docs/configuration.md is stale: run SPECTREE_UPDATE_DOCS=1 cargo test -p spectree --lib");
+            panic!(
+                "docs/configuration.md is stale: run SPECTREE_UPDATE_DOCS=1 cargo test -p spectree --lib"
+            );
         }
     }
 }
