@@ -8,6 +8,7 @@
 
 mod client;
 mod db;
+pub mod smtp;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod invitations;
+mod mail;
 mod ops;
 mod orgs;
 mod sessions;
