@@ -9,6 +9,7 @@ pub mod mail;
 pub mod org;
 pub mod secret;
 mod settings;
+pub mod spec;
 
 use std::sync::Arc;
 

@@ -28,6 +28,10 @@ pub struct AppSettings {
     pub password_policy: PasswordPolicy,
     /// Who may sign up.
     pub signup: SignupPolicy,
+    /// Deleted work items are purged this long after deletion.
+    pub trash_retention: Duration,
+    /// Most items one project import may create.
+    pub import_max_items: usize,
 }
 
 impl Default for AppSettings {
@@ -43,6 +47,8 @@ impl Default for AppSettings {
             login_window: Duration::from_secs(15 * 60),
             password_policy: PasswordPolicy::default(),
             signup: SignupPolicy::default(),
+            trash_retention: Duration::from_secs(30 * 24 * 3600),
+            import_max_items: 200_000,
         }
     }
 }

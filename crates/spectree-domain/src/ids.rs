@@ -100,6 +100,15 @@ typed_id!(
     AuditId
 );
 
+typed_id!(
+    /// A project: the container of one spec tree.
+    ProjectId
+);
+typed_id!(
+    /// A work item (epic, feature, story or task).
+    ItemId
+);
+
 impl OrgId {
     /// The chain that records instance-level events (sign-ins, sign-ups) which belong to no
     /// single organization.

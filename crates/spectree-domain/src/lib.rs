@@ -7,5 +7,6 @@ pub mod identity;
 pub mod ids;
 pub mod org;
 pub mod page;
+pub mod spec;
 
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};

@@ -2,7 +2,9 @@
 
 use spectree_app::identity::IdentityError;
 use spectree_app::org::OrgError;
+use spectree_app::spec::SpecError;
 use spectree_domain::identity::SignupDenied;
+use spectree_domain::spec::SpecRuleError;
 
 use crate::error::{ApiError, ErrorCode};
 
@@ -51,6 +53,36 @@ impl From<OrgError> for ApiError {
             E::InvitationForSomeoneElse => ErrorCode::InvitationForSomeoneElse,
             E::Invalid(_) => ErrorCode::ValidationFailed,
             E::Store(_) | E::Secret(_) => return ApiError::internal(&e),
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<SpecError> for ApiError {
+    fn from(e: SpecError) -> Self {
+        use SpecError as E;
+        let code = match &e {
+            E::NotFound => ErrorCode::NotFound,
+            E::Forbidden => ErrorCode::Forbidden,
+            E::Rule(SpecRuleError::InvalidTitle) => ErrorCode::InvalidTitle,
+            E::Rule(SpecRuleError::DescriptionTooLarge) => ErrorCode::TextTooLarge,
+            E::Rule(SpecRuleError::InvalidCriteria(_)) => ErrorCode::InvalidCriteria,
+            E::Rule(SpecRuleError::RankViolation { .. }) => ErrorCode::RankViolation,
+            E::InvalidName(_) => ErrorCode::InvalidName,
+            E::InvalidSlug(_) => ErrorCode::InvalidSlug,
+            E::SlugTaken => ErrorCode::SlugTaken,
+            E::AssigneeCannotSeeProject => ErrorCode::AssigneeCannotSeeProject,
+            E::PreconditionFailed => ErrorCode::PreconditionFailed,
+            E::MoveIntoOwnSubtree => ErrorCode::MoveIntoOwnSubtree,
+            E::InvalidParent => ErrorCode::InvalidParent,
+            E::InvalidAnchor(_) => ErrorCode::InvalidAnchor,
+            E::ItemInTrash => ErrorCode::ItemInTrash,
+            E::NotInTrash => ErrorCode::NotInTrash,
+            E::ParentInTrash => ErrorCode::ParentInTrash,
+            E::Import(_) => ErrorCode::InvalidImport,
+            E::InvalidBulk(_) => ErrorCode::InvalidBulk,
+            E::EmptyQuery => ErrorCode::EmptyQuery,
+            E::Store(_) => return ApiError::internal(&e),
         };
         ApiError::new(code, e.to_string())
     }

@@ -11,6 +11,7 @@ pub mod metrics;
 mod ops;
 mod org;
 pub mod origin;
+mod spec;
 pub mod state;
 pub mod views;
 
@@ -58,15 +59,16 @@ impl utoipa::Modify for SecuritySchemes {
     }
 }
 
-fn api() -> OpenApiRouter<AppState> {
+fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(identity::router())
         .merge(org::router())
+        .merge(spec::router(import_max_bytes))
 }
 
 /// The OpenAPI document of the public API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, mut doc) = api().split_for_parts();
+    let (_, mut doc) = api(0).split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     doc
 }
@@ -79,7 +81,7 @@ pub fn router(app: App, settings: HttpSettings) -> Router {
         metrics: Arc::new(metrics::Metrics::default()),
     };
     let max_body = state.settings.max_body_bytes;
-    let (api_router, _) = api().split_for_parts();
+    let (api_router, _) = api(state.settings.import_max_bytes).split_for_parts();
     let doc = openapi();
     api_router
         .route("/api/openapi.json", get(move || async move { axum::Json(doc.clone()) }))

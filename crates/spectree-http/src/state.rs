@@ -17,6 +17,8 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// Take the client address from `X-Forwarded-For`.
     pub trust_forwarded_for: bool,
+    /// Largest body of a project import, in bytes.
+    pub import_max_bytes: usize,
 }
 
 /// Shared state of the router.

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod org;
 mod row;
 pub mod seal;
+pub mod spec;
 
 pub use db::{Conn, Dialect, Store, StoreOptions, Tx};
 pub use error::StoreError;

@@ -49,3 +49,14 @@ pub(crate) fn text(row: &AnyRow, col: &str) -> Result<String, StoreError> {
 pub(crate) fn text_opt(row: &AnyRow, col: &str) -> Result<Option<String>, StoreError> {
     Ok(row.try_get(col)?)
 }
+
+/// A sealed text column, opened.
+pub(crate) fn sealed_text(
+    row: &AnyRow,
+    col: &str,
+    sealer: &dyn crate::seal::Sealer,
+    org: spectree_domain::ids::OrgId,
+) -> Result<String, StoreError> {
+    let bytes: Vec<u8> = row.try_get(col)?;
+    crate::seal::open_text(sealer, org, &bytes)
+}

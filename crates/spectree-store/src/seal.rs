@@ -19,6 +19,17 @@ pub trait Sealer: Send + Sync {
     fn open(&self, org: OrgId, sealed: &[u8]) -> Result<Vec<u8>, StoreError>;
 }
 
+/// Seals a text value.
+pub fn seal_text(sealer: &dyn Sealer, org: OrgId, text: &str) -> Result<Vec<u8>, StoreError> {
+    sealer.seal(org, text.as_bytes())
+}
+
+/// Opens a sealed text value.
+pub fn open_text(sealer: &dyn Sealer, org: OrgId, sealed: &[u8]) -> Result<String, StoreError> {
+    String::from_utf8(sealer.open(org, sealed)?)
+        .map_err(|_| StoreError::Corrupt("sealed text is not UTF-8".into()))
+}
+
 /// Stores content unencrypted, tagged so a later encrypting sealer can tell it apart.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct PassThroughSealer;

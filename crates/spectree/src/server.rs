@@ -66,6 +66,8 @@ pub fn app_settings(config: &Config) -> AppSettings {
             mode: config.signup.mode,
             allowed_domains: config.signup.allowed_domains.clone(),
         },
+        trash_retention: config.spec.trash_retention,
+        import_max_items: config.spec.import_max_items,
     }
 }
 
@@ -104,11 +106,15 @@ pub struct Running {
     pub setup_code: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    background: Vec<JoinHandle<()>>,
 }
 
 impl Running {
     /// Stops accepting, finishes open requests, and closes the database.
     pub async fn stop(mut self) -> anyhow::Result<()> {
+        for task in &self.background {
+            task.abort();
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -143,8 +149,13 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             secure_cookies: config.http.secure_cookies,
             max_body_bytes: config.http.max_body_bytes,
             trust_forwarded_for: config.http.trust_forwarded_for,
+            import_max_bytes: config.spec.import_max_bytes,
         },
     );
+    let background = vec![tokio::spawn(purge_trash_periodically(
+        app.clone(),
+        config.spec.trash_purge_interval,
+    ))];
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "setting TCP_NODELAY failed");
@@ -167,7 +178,22 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         setup_code,
         shutdown: Some(tx),
         task,
+        background,
     })
+}
+
+/// Purges expired trash every `interval` (retention is measured on the app's clock).
+async fn purge_trash_periodically(app: App, interval: std::time::Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match app.purge_expired_trash().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "purged expired trash"),
+            Err(e) => tracing::error!(error = %e, "purging expired trash failed"),
+        }
+    }
 }
 
 /// `spectree serve`: runs until Ctrl-C or SIGTERM.

@@ -10,6 +10,8 @@ mod mail;
 mod ops;
 mod orgs;
 mod sessions;
+mod spec_items;
+mod spec_tree;
 mod support;
 mod tenancy;
 mod tokens;

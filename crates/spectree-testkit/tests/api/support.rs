@@ -54,3 +54,45 @@ pub async fn count(server: &TestServer, table: &str) -> i64 {
     .try_get::<i64, _>("n")
     .unwrap()
 }
+
+/// A set-up server with an owner, an organization, a team and a project:
+/// (server, owner, org, team, project).
+pub async fn project_fixture() -> (TestServer, Client, String, String, String) {
+    let (server, owner, org) = org_fixture().await;
+    let team = owner.create_team(&org, "Core", "core").await;
+    let r = owner
+        .post(
+            &format!("/api/v1/teams/{team}/projects"),
+            &json!({"name": "Checkout", "slug": "checkout"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let project = r.body["id"].as_str().unwrap().to_owned();
+    (server, owner, org, team, project)
+}
+
+/// Creates an item and returns its id.
+pub async fn item(c: &Client, project: &str, body: serde_json::Value) -> String {
+    let r = c
+        .post(&format!("/api/v1/projects/{project}/items"), &body)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body["id"].as_str().unwrap().to_owned()
+}
+
+/// The titles of a project's tree, in tree order, with their depth.
+pub async fn tree_titles(c: &Client, project: &str) -> Vec<(u64, String)> {
+    let r = c.get(&format!("/api/v1/projects/{project}/tree")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["depth"].as_u64().unwrap(),
+                n["title"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}

@@ -16,6 +16,20 @@ fn body_for(method: &str, path: &str, ids: &BTreeMap<&str, String>) -> Option<Va
         ("patch", "/api/v1/teams/{team}") => json!({"viewers_can_comment": true}),
         ("put", "/api/v1/teams/{team}/members/{user}") => json!({"role": "viewer"}),
         ("post", "/api/v1/orgs/{org}/invitations") => json!({"email": "thief@example.com"}),
+        ("post", "/api/v1/teams/{team}/projects") => json!({"name": "Stolen", "slug": "stolen"}),
+        ("patch", "/api/v1/projects/{project}") => json!({"name": "Stolen"}),
+        ("post", "/api/v1/projects/{project}/items") => json!({"type": "epic", "title": "Stolen"}),
+        ("post", "/api/v1/projects/{project}/items/bulk") => {
+            json!({"items": [{"type": "epic", "title": "Stolen"}]})
+        }
+        ("patch", "/api/v1/items/{item}") => json!({"title": "Stolen"}),
+        ("post", "/api/v1/items/{item}/move") => json!({"parent_id": null}),
+        ("post", "/api/v1/projects/{project}/trash/{item}/restore") => return None,
+        ("post", "/api/v1/teams/{team}/projects/import") => json!({
+            "format": "spectree.project.v1",
+            "project": {"name": "Stolen", "slug": "stolen"},
+            "items": []
+        }),
         (_, _) if method == "get" || method == "delete" => return None,
         other => {
             panic!("no example body for {other:?}; add one so the tenancy walk covers it ({ids:?})")
@@ -36,10 +50,26 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
         .await;
     let token = owner.post("/api/v1/me/tokens", &json!({"name": "t"})).await;
     let session = owner.get("/api/v1/me/sessions").await;
+    let project = owner
+        .post(
+            &format!("/api/v1/teams/{team}/projects"),
+            &json!({"name": "Spec", "slug": "spec"}),
+        )
+        .await;
+    let project = project.body["id"].as_str().unwrap().to_owned();
+    let item = owner
+        .post(
+            &format!("/api/v1/projects/{project}/items"),
+            &json!({"type": "epic", "title": "Spec epic"}),
+        )
+        .await;
+    let item = item.body["id"].as_str().unwrap().to_owned();
 
     let mut ids = BTreeMap::new();
     ids.insert("org", org.clone());
-    ids.insert("team", team);
+    ids.insert("team", team.clone());
+    ids.insert("project", project.clone());
+    ids.insert("item", item.clone());
     ids.insert("user", member_id);
     ids.insert(
         "invitation",
@@ -74,7 +104,12 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
             }
             assert!(!concrete.contains('{'), "no fixture id for {path}");
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            let mut req = stranger.request(m, &concrete);
+            let query = match (method, path.as_str()) {
+                ("get", "/api/v1/projects/{project}/search") => "?q=spec",
+                ("get", "/api/v1/projects/{project}/export") => "?format=json",
+                _ => "",
+            };
+            let mut req = stranger.request(m, &format!("{concrete}{query}"));
             if let Some(body) = body_for(method, path, &ids) {
                 req = req.json(&body);
             }
@@ -88,9 +123,14 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
             walked += 1;
         }
     }
-    assert!(walked >= 14, "only {walked} routes walked");
+    assert!(walked >= 30, "only {walked} routes walked");
     // Nothing leaked through: the owner's organization is as it was.
     let r = owner.get(&format!("/api/v1/orgs/{org}/teams")).await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+    let r = owner.get(&format!("/api/v1/projects/{project}/tree")).await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.body["items"][0]["title"], "Spec epic");
+    let r = owner.get(&format!("/api/v1/teams/{team}/projects")).await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
     server.stop().await;
 }

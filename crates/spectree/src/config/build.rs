@@ -10,7 +10,7 @@ use super::error::ConfigError;
 use super::keys::{self, Kind};
 use super::layers::Layers;
 use super::model::{
-    AuthConfig, Config, DatabaseConfig, HttpConfig, LogFormat, MailConfig, SignupConfig,
+    AuthConfig, Config, DatabaseConfig, HttpConfig, LogFormat, MailConfig, SignupConfig, SpecConfig,
 };
 use super::raw::Raw;
 use super::secret::Secret;
@@ -99,6 +99,15 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
         mail: MailConfig {
             from: values.required("mail.from", mail_from)?,
             smtp_url: values.optional("mail.smtp_url", smtp_url)?.flatten(),
+        },
+        spec: SpecConfig {
+            trash_retention: values.required("spec.trash_retention", Raw::duration)?,
+            trash_purge_interval: values.required("spec.trash_purge_interval", Raw::duration)?,
+            import_max_bytes: values.required("spec.import_max_bytes", |raw| {
+                between(raw.integer()?, 1024, 1 << 30)
+            })?,
+            import_max_items: values
+                .required("spec.import_max_items", |raw| at_least(raw.integer()?, 1))?,
         },
     })
 }

@@ -36,6 +36,8 @@ pub struct Config {
     pub signup: SignupConfig,
     /// `[mail]` section.
     pub mail: MailConfig,
+    /// `[spec]` section.
+    pub spec: SpecConfig,
 }
 
 /// Log output format.
@@ -109,4 +111,17 @@ pub struct MailConfig {
     /// `smtps://…`; secret (`SPECTREE_MAIL_SMTP_URL_FILE` reads it from a file). Default none:
     /// messages are written to `<data_dir>/outbox`.
     pub smtp_url: Option<Secret>,
+}
+
+/// `[spec]`.
+#[derive(Debug, Clone)]
+pub struct SpecConfig {
+    /// `spec.trash_retention`: deleted items are purged this long after deletion. Default `30d`.
+    pub trash_retention: Duration,
+    /// `spec.trash_purge_interval`: how often expired trash is purged. Default `1h`.
+    pub trash_purge_interval: Duration,
+    /// `spec.import_max_bytes`: largest project import body. Default 64 MiB.
+    pub import_max_bytes: usize,
+    /// `spec.import_max_items`: most items one import may create. Default 200000.
+    pub import_max_items: usize,
 }

@@ -1,0 +1,213 @@
+//! Export of a project as JSON (lossless) or Markdown, and import of the JSON into a new
+//! project.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+use spectree_domain::ids::{ItemId, ProjectId, TeamId, UserId};
+use spectree_domain::org::Action;
+use spectree_domain::spec::export::{
+    ExportedItem, ExportedProject, FORMAT, ProjectExport, render_markdown, validate_import,
+};
+use spectree_domain::spec::{Position, tree_order};
+use spectree_store::identity::users;
+use spectree_store::spec::items::{self, Item};
+use spectree_store::spec::projects::Project;
+use spectree_store::{AnyConnection, Store};
+
+use super::SpecError;
+use crate::{Actor, App, audit};
+
+/// The JSON export document.
+pub type ProjectExportDoc = ProjectExport;
+
+/// Result of an import.
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    /// The new project.
+    pub project: Project,
+    /// Items created.
+    pub items: usize,
+    /// Assignees dropped because no account with that email can see the new project.
+    pub unassigned: usize,
+}
+
+impl App {
+    /// A project as the JSON export document (anyone who can see it).
+    pub async fn export_project(
+        &self,
+        actor: &Actor,
+        project: ProjectId,
+    ) -> Result<ProjectExport, SpecError> {
+        let mut c = self.store().read().await?;
+        let project = self
+            .authorize_project(&mut c, actor, project, Action::View)
+            .await?;
+        let rows = items::tree(
+            &mut c,
+            self.store().sealer(),
+            project.org_id,
+            project.id,
+            true,
+        )
+        .await?;
+        let mut emails: HashMap<UserId, Option<String>> = HashMap::new();
+        for r in &rows {
+            if let Some(a) = r.assignee_id
+                && !emails.contains_key(&a)
+            {
+                emails.insert(a, users::get(&mut c, a).await?.map(|u| u.email));
+            }
+        }
+        let items = tree_order(rows, |r| (r.id, r.parent_id, r.position.as_str()))
+            .into_iter()
+            .map(|(_, r)| {
+                let (description, acceptance_criteria) = r.content.unwrap_or_default();
+                ExportedItem {
+                    id: r.id,
+                    parent_id: r.parent_id,
+                    item_type: r.item_type,
+                    status: r.status,
+                    priority: r.priority,
+                    assignee: r
+                        .assignee_id
+                        .and_then(|a| emails.get(&a).cloned().flatten()),
+                    title: r.title,
+                    description,
+                    acceptance_criteria,
+                }
+            })
+            .collect();
+        Ok(ProjectExport {
+            format: FORMAT.to_owned(),
+            project: ExportedProject {
+                name: project.name,
+                slug: project.slug,
+                description: project.description,
+            },
+            items,
+        })
+    }
+
+    /// A project as one Markdown document.
+    pub async fn export_markdown(
+        &self,
+        actor: &Actor,
+        project: ProjectId,
+    ) -> Result<String, SpecError> {
+        let doc = self.export_project(actor, project).await?;
+        Ok(render_markdown(&doc.project, &doc.items))
+    }
+
+    /// Imports an export document as a new project of `team` (Editors and up), in one
+    /// transaction. `name` and `slug` override the document's.
+    pub async fn import_project(
+        &self,
+        actor: &Actor,
+        team: TeamId,
+        mut doc: ProjectExport,
+        name: Option<String>,
+        slug: Option<String>,
+    ) -> Result<ImportOutcome, SpecError> {
+        validate_import(&mut doc, self.settings().import_max_items)?;
+        let mut tx = self.store().begin().await?;
+        let project = self
+            .insert_project(
+                &mut tx,
+                actor,
+                team,
+                name.as_deref().unwrap_or(&doc.project.name),
+                slug.as_deref().unwrap_or(&doc.project.slug),
+                &doc.project.description,
+            )
+            .await?;
+        let (created, unassigned) = self
+            .imported_items(&mut tx, actor, &project, doc.items)
+            .await?;
+        for chunk in created.chunks(2000) {
+            self.insert_items(&mut tx, &project, chunk).await?;
+        }
+        audit::record(
+            &mut tx,
+            self.now(),
+            project.org_id,
+            Some(actor.user_id),
+            "project.imported",
+            ("project", Some(project.id.to_string())),
+            &actor.ctx,
+            json!({ "team_id": project.team_id, "items": created.len(), "unassigned": unassigned }),
+        )
+        .await?;
+        Store::commit(tx).await?;
+        Ok(ImportOutcome {
+            project,
+            items: created.len(),
+            unassigned,
+        })
+    }
+
+    async fn imported_items(
+        &self,
+        c: &mut AnyConnection,
+        actor: &Actor,
+        project: &Project,
+        items: Vec<ExportedItem>,
+    ) -> Result<(Vec<Item>, usize), SpecError> {
+        let now = self.now();
+        let mut ids: HashMap<ItemId, ItemId> = HashMap::with_capacity(items.len());
+        let mut last: HashMap<Option<ItemId>, Position> = HashMap::new();
+        let mut assignees: HashMap<String, Option<UserId>> = HashMap::new();
+        let mut unassigned = 0;
+        let mut out = Vec::with_capacity(items.len());
+        for e in items {
+            let id = ItemId::new();
+            ids.insert(e.id, id);
+            let parent = e.parent_id.and_then(|p| ids.get(&p).copied());
+            let position = Position::between(last.get(&parent), None);
+            last.insert(parent, position.clone());
+            let assignee = match &e.assignee {
+                None => None,
+                Some(email) => {
+                    if !assignees.contains_key(email) {
+                        let user = match users::by_email(&mut *c, email).await? {
+                            Some(u) => self
+                                .check_assignee(&mut *c, project.org_id, project.team_id, u.id)
+                                .await
+                                .ok()
+                                .map(|()| u.id),
+                            None => None,
+                        };
+                        assignees.insert(email.clone(), user);
+                    }
+                    let a = assignees.get(email).copied().flatten();
+                    if a.is_none() {
+                        unassigned += 1;
+                    }
+                    a
+                }
+            };
+            out.push(Item {
+                id,
+                org_id: project.org_id,
+                project_id: project.id,
+                parent_id: parent,
+                position: position.as_str().to_owned(),
+                item_type: e.item_type,
+                status: e.status,
+                priority: e.priority,
+                assignee_id: assignee,
+                title: e.title,
+                description: e.description,
+                acceptance_criteria: e.acceptance_criteria,
+                created_by: actor.user_id,
+                created_at: now,
+                updated_by: actor.user_id,
+                updated_at: now,
+                deleted_at: None,
+                deleted_by: None,
+                trash_root_id: None,
+            });
+        }
+        Ok((out, unassigned))
+    }
+}

@@ -1,0 +1,22 @@
+//! The spec tree: projects, work items, tree operations, trash, search, export and import.
+
+mod access;
+mod error;
+mod export;
+mod items;
+mod moves;
+mod projects;
+mod search;
+mod trash;
+mod tree;
+
+pub use error::SpecError;
+pub use export::{ImportOutcome, ProjectExportDoc};
+pub use items::{BulkItem, ItemChanges, NewItem, Placement};
+pub use projects::ProjectChanges;
+pub use search::SearchHit;
+pub use trash::TrashEntry;
+pub use tree::TreeNode;
+
+/// Most items one bulk create may hold.
+pub const BULK_MAX_ITEMS: usize = 1000;

@@ -1,0 +1,50 @@
+//! Search within a project: every query word must be the start of a word of the item's
+//! title, description or criteria (case-insensitive, no stemming).
+
+use spectree_domain::ids::{ItemId, ProjectId};
+use spectree_domain::org::Action;
+use spectree_domain::page::{Page, PageRequest};
+use spectree_domain::spec::search::query_words;
+use spectree_store::spec::items::{self, Item};
+use spectree_store::spec::words;
+
+use super::SpecError;
+use crate::{Actor, App};
+
+/// A matching item.
+pub type SearchHit = Item;
+
+impl App {
+    /// Items of a project matching `query`, in creation order.
+    pub async fn search_items(
+        &self,
+        actor: &Actor,
+        project: ProjectId,
+        query: &str,
+        page: &PageRequest,
+    ) -> Result<Page<SearchHit>, SpecError> {
+        let q = query_words(query);
+        if q.is_empty() {
+            return Err(SpecError::EmptyQuery);
+        }
+        let mut c = self.store().read().await?;
+        let project = self
+            .authorize_project(&mut c, actor, project, Action::View)
+            .await?;
+        let ids: Vec<ItemId> = words::search(
+            &mut c,
+            project.id,
+            &q,
+            page.after.as_deref(),
+            page.limit + 1,
+        )
+        .await?;
+        let mut hits = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(item) = items::get(&mut c, self.store().sealer(), id).await? {
+                hits.push(item);
+            }
+        }
+        Ok(Page::from_overfetch(hits, page.limit, |i| i.id.to_string()))
+    }
+}
