@@ -3,6 +3,7 @@
 //! out only after that transaction committed.
 
 pub mod audit;
+pub mod collab;
 mod context;
 pub mod identity;
 pub mod mail;
@@ -11,7 +12,7 @@ pub mod secret;
 mod settings;
 pub mod spec;
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 pub use context::{Actor, AuthVia, RequestCtx};
 pub use settings::AppSettings;
@@ -34,21 +35,44 @@ struct Inner {
     settings: AppSettings,
     mailer: Mailer,
     limiter: LoginLimiter,
+    collab: spectree_collab::Collab,
 }
 
 impl App {
-    /// Wires the application.
-    pub fn new(store: Store, clock: Arc<dyn Clock>, settings: AppSettings, mailer: Mailer) -> Self {
+    /// Wires the application. The live-document rooms reach back into the use cases through
+    /// a weak reference, so the two do not keep each other alive.
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        settings: AppSettings,
+        mailer: Mailer,
+        collab: spectree_collab::CollabSettings,
+        fanout: Option<spectree_collab::Fanout>,
+    ) -> Self {
         let limiter = LoginLimiter::new(settings.login_max_failures, settings.login_window);
-        Self {
-            inner: Arc::new(Inner {
+        let inner = Arc::new_cyclic(|weak: &Weak<Inner>| {
+            let host = Arc::new(collab::CollabHost::new(weak.clone()));
+            let collab =
+                spectree_collab::Collab::new(store.clone(), host, clock.clone(), collab, fanout);
+            Inner {
                 store,
                 clock,
                 settings,
                 mailer,
                 limiter,
-            }),
-        }
+                collab,
+            }
+        });
+        Self { inner }
+    }
+
+    fn from_inner(inner: Arc<Inner>) -> Self {
+        Self { inner }
+    }
+
+    /// The live documents of this node.
+    pub fn collab(&self) -> &spectree_collab::Collab {
+        &self.inner.collab
     }
 
     /// The store.

@@ -3,6 +3,7 @@
 //! extract, call one use case, map the result.
 
 pub mod auth;
+mod collab;
 mod domain_errors;
 pub mod error;
 pub mod extract;
@@ -64,6 +65,7 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(identity::router())
         .merge(org::router())
         .merge(spec::router(import_max_bytes))
+        .merge(collab::router())
 }
 
 /// The OpenAPI document of the public API.
@@ -86,6 +88,7 @@ pub fn router(app: App, settings: HttpSettings) -> Router {
     api_router
         .route("/api/openapi.json", get(move || async move { axum::Json(doc.clone()) }))
         .merge(ops::router())
+        .merge(collab::socket_router())
         .fallback(|| async { ApiError::new(ErrorCode::NotFound, "no such route").into_response() })
         .method_not_allowed_fallback(|| async {
             ApiError::code(ErrorCode::MethodNotAllowed).into_response()

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod blob;
+pub mod collab;
 mod db;
 mod error;
 pub mod identity;

@@ -44,6 +44,15 @@ impl TestDb {
         }
     }
 
+    /// The same database for another node; only the original drops it.
+    pub(crate) fn shared(&self) -> TestDb {
+        TestDb {
+            url: self.url.clone(),
+            admin_url: None,
+            name: self.name.clone(),
+        }
+    }
+
     pub(crate) fn url(&self) -> &str {
         &self.url
     }

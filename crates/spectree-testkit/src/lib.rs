@@ -8,7 +8,9 @@
 
 mod client;
 mod db;
+pub mod redis;
 pub mod smtp;
+pub mod yjs;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -55,6 +57,10 @@ impl TestServer {
         );
         env.insert("SPECTREE_DATABASE_URL".to_owned(), db.url().to_owned());
         let mut config = spectree::config::load(None, &env, &Overrides::default()).unwrap();
+        // Tests shorten the live-document durations and wait with generous deadlines.
+        config.collab.projection_debounce = std::time::Duration::from_millis(20);
+        config.collab.room_grace = std::time::Duration::from_millis(300);
+        config.collab.awareness_timeout = std::time::Duration::from_secs(3);
         tweak(&mut config);
         let clock = ManualClock::default();
         let running = spectree::server::start(config.clone(), Arc::new(clock.clone()))
@@ -71,6 +77,27 @@ impl TestServer {
         }
     }
 
+    /// Another node of the same deployment: its own process state and port, the same
+    /// database and configuration (so the same Redis, when one is configured).
+    pub async fn another_node(&self) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = self.config.clone();
+        config.listen = "127.0.0.1:0".parse().unwrap();
+        let clock = ManualClock::default();
+        let running = spectree::server::start(config.clone(), Arc::new(clock.clone()))
+            .await
+            .unwrap();
+        TestServer {
+            base: format!("http://{}", running.addr),
+            clock,
+            setup_code: None,
+            config,
+            running: Some(running),
+            db: self.db.shared(),
+            _dir: dir,
+        }
+    }
+
     /// Whether this server runs on PostgreSQL.
     pub fn on_postgres(&self) -> bool {
         self.db.is_postgres()
@@ -79,6 +106,11 @@ impl TestServer {
     /// The application inside the server (to inspect state a client cannot see).
     pub fn app(&self) -> &spectree_app::App {
         &self.running.as_ref().unwrap().app
+    }
+
+    /// The WebSocket base URL of live documents (`ws://…/collab`).
+    pub fn collab_url(&self) -> String {
+        format!("{}/collab", self.base.replacen("http://", "ws://", 1))
     }
 
     /// A new client with an empty cookie jar.

@@ -71,6 +71,19 @@ pub fn app_settings(config: &Config) -> AppSettings {
     }
 }
 
+/// The live-document settings from the configuration.
+pub fn collab_settings(config: &Config) -> spectree_collab::CollabSettings {
+    spectree_collab::CollabSettings {
+        room_grace: config.collab.room_grace,
+        awareness_timeout: config.collab.awareness_timeout,
+        projection_debounce: config.collab.projection_debounce,
+        session_idle: config.collab.session_idle,
+        compact_every: config.collab.compact_every,
+        max_message_bytes: config.collab.max_message_bytes,
+        client_queue: config.collab.client_queue,
+    }
+}
+
 fn mailer(config: &Config) -> anyhow::Result<Mailer> {
     Ok(match &config.mail.smtp_url {
         Some(url) => Mailer::smtp(
@@ -85,14 +98,29 @@ fn mailer(config: &Config) -> anyhow::Result<Mailer> {
     })
 }
 
-/// Builds the application on an open store.
-pub fn build_app(config: &Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+/// Builds the application on an open store; with `redis_url` set, live documents fan out
+/// to the other nodes through Redis (which must be reachable at start).
+pub async fn build_app(
+    config: &Config,
+    store: Store,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<App> {
     LocalBlobs::open(config.data_dir.join("blobs")).context("opening blob storage")?;
+    let fanout = match &config.redis_url {
+        Some(url) => Some(
+            spectree_collab::Fanout::connect(url.expose())
+                .await
+                .context("redis_url: cannot reach Redis")?,
+        ),
+        None => None,
+    };
     Ok(App::new(
         store,
         clock,
         app_settings(config),
         mailer(config)?,
+        collab_settings(config),
+        fanout,
     ))
 }
 
@@ -133,7 +161,7 @@ impl Running {
 /// Opens everything and starts serving in the background.
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
     let store = open_store(&config).await?;
-    let app = build_app(&config, store, clock)?;
+    let app = build_app(&config, store, clock).await?;
     let setup_code = app
         .prepare_setup()
         .await
@@ -272,7 +300,7 @@ pub async fn admin_create_user(
     instance_admin: bool,
 ) -> anyhow::Result<String> {
     let store = open_store(config).await?;
-    let app = build_app(config, store, Arc::new(SystemClock))?;
+    let app = build_app(config, store, Arc::new(SystemClock)).await?;
     let user = app
         .create_user(email, name, password, instance_admin)
         .await
@@ -293,7 +321,7 @@ pub async fn admin_create_user(
 /// `spectree admin user list`: one line per user.
 pub async fn admin_list_users(config: &Config) -> anyhow::Result<Vec<String>> {
     let store = open_store(config).await?;
-    let app = build_app(config, store, Arc::new(SystemClock))?;
+    let app = build_app(config, store, Arc::new(SystemClock)).await?;
     let mut lines = Vec::new();
     let mut after = None;
     loop {

@@ -18,8 +18,9 @@ impl App {
         Ok(!users::any_instance_admin(&mut *self.store().read().await?).await?)
     }
 
-    /// When the instance has no administrator, makes a new setup code (replacing any earlier
-    /// one) and returns it to be shown in the log; otherwise `None`.
+    /// When the instance has no administrator, makes a new setup code (codes printed by other
+    /// nodes or earlier starts stay valid) and returns it to be shown in the log; otherwise
+    /// `None`.
     pub async fn prepare_setup(&self) -> Result<Option<String>, IdentityError> {
         let mut tx = self.store().begin().await?;
         if users::any_instance_admin(&mut tx).await? {
@@ -48,9 +49,8 @@ impl App {
         if users::any_instance_admin(&mut tx).await? {
             return Err(IdentityError::AlreadySetUp);
         }
-        let stored = setup::code_hash(&mut tx).await?;
         let given = token_hash(code.trim().to_uppercase().as_str());
-        if stored.as_deref() != Some(given.as_str()) {
+        if !setup::has_code(&mut tx, &given).await? {
             return Err(IdentityError::InvalidSetupCode);
         }
         let user = self.insert_account(&mut tx, account, true, true).await?;

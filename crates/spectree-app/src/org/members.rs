@@ -66,6 +66,8 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
+        // Open live-document sockets follow the new access at once.
+        self.collab().recheck_user(user).await;
         Ok(())
     }
 
@@ -115,6 +117,8 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
+        // Open live-document sockets follow the new access at once.
+        self.collab().recheck_user(user).await;
         Ok(())
     }
 }

@@ -171,6 +171,8 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
+        // Open live-document sockets follow the new access at once.
+        self.collab().recheck_user(user).await;
         Ok(())
     }
 
@@ -204,6 +206,8 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
+        // Open live-document sockets follow the new access at once.
+        self.collab().recheck_user(user).await;
         Ok(())
     }
 

@@ -63,6 +63,19 @@ pub enum SpecError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The live document failed.
+    #[error("live document: {0}")]
+    Live(String),
+}
+
+impl From<spectree_collab::CollabError> for SpecError {
+    fn from(e: spectree_collab::CollabError) -> Self {
+        match e {
+            spectree_collab::CollabError::NotFound => SpecError::NotFound,
+            spectree_collab::CollabError::Store(s) => SpecError::Store(s),
+            other => SpecError::Live(other.to_string()),
+        }
+    }
 }
 
 impl From<OrgError> for SpecError {

@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::json;
+use spectree_collab::schema;
 use spectree_domain::ids::{ItemId, ProjectId, UserId};
 use spectree_domain::org::Action;
 use spectree_domain::spec::search::index_words;
@@ -454,28 +455,36 @@ impl App {
         if changed.is_empty() {
             return Ok(before);
         }
-        item.updated_by = actor.user_id;
-        item.updated_at = self.now();
-        items::update(&mut tx, self.store().sealer(), &item).await?;
-        if changed
-            .iter()
-            .any(|f| matches!(*f, "title" | "description" | "acceptance_criteria"))
-        {
-            words::replace(&mut tx, project.id, item.id, item_words(&item)).await?;
-        }
-        audit::record(
-            &mut tx,
-            item.updated_at,
-            project.org_id,
-            Some(actor.user_id),
-            "item.updated",
-            ("work_item", Some(item.id.to_string())),
-            &actor.ctx,
-            json!({ "project_id": project.id, "fields": changed,
-                    "status": (before.status != item.status).then_some([before.status, item.status]) }),
+        // The change goes through the item's live document, so connected editors see it at
+        // once and REST and live edits share one history; the room projects it back into
+        // the row (with its audit record) before answering.
+        drop(tx);
+        let target = crate::collab::content_of(&item);
+        self.collab()
+            .edit(
+                item.id,
+                actor.user_id,
+                Box::new(move |txn, roots| {
+                    schema::diff_text(txn, &roots.title, &target.title);
+                    schema::diff_text(txn, &roots.description, &target.description);
+                    schema::diff_criteria(txn, roots, &target.criteria);
+                    let mut fields: Vec<(&str, Option<String>)> = target
+                        .fields
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.clone()))
+                        .collect();
+                    fields.sort();
+                    schema::set_fields(txn, roots, &fields);
+                }),
+            )
+            .await?;
+        let item = items::get(
+            &mut *self.store().read().await?,
+            self.store().sealer(),
+            item.id,
         )
-        .await?;
-        Store::commit(tx).await?;
+        .await?
+        .ok_or(SpecError::NotFound)?;
         Ok(item)
     }
 }

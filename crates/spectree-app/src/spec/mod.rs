@@ -12,6 +12,7 @@ mod tree;
 
 pub use error::SpecError;
 pub use export::{ImportOutcome, ProjectExportDoc};
+pub(crate) use items::item_words;
 pub use items::{BulkItem, ItemChanges, NewItem, Placement};
 pub use projects::ProjectChanges;
 pub use search::SearchHit;

@@ -1,37 +1,32 @@
-//! The one-time setup code that creates the first instance administrator.
+//! One-time setup codes that create the first instance administrator. Each start of a node
+//! without an administrator adds one; any of them works until setup is done.
 
 use spectree_domain::Timestamp;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::StoreResult;
 
-/// Stores (replacing any earlier one) the hash of the current setup code.
+/// Stores the hash of a new setup code.
 pub async fn put_code(c: &mut AnyConnection, code_hash: &str, now: Timestamp) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO instance_setup (id, code_hash, created_at) VALUES (1, $1, $2) \
-         ON CONFLICT (id) DO UPDATE SET code_hash = excluded.code_hash, created_at = excluded.created_at",
-    )
-    .bind(code_hash)
-    .bind(now.0)
-    .execute(c)
-    .await?;
+    sqlx::query("INSERT INTO setup_codes (code_hash, created_at) VALUES ($1, $2) ON CONFLICT (code_hash) DO NOTHING")
+        .bind(code_hash)
+        .bind(now.0)
+        .execute(c)
+        .await?;
     Ok(())
 }
 
-/// The hash of the current setup code, if one is outstanding.
-pub async fn code_hash(c: &mut AnyConnection) -> StoreResult<Option<String>> {
-    let row = sqlx::query("SELECT code_hash FROM instance_setup WHERE id = 1")
+/// Whether a code hash is an outstanding setup code.
+pub async fn has_code(c: &mut AnyConnection, code_hash: &str) -> StoreResult<bool> {
+    let row = sqlx::query("SELECT code_hash FROM setup_codes WHERE code_hash = $1")
+        .bind(code_hash)
         .fetch_optional(c)
         .await?;
-    Ok(row
-        .map(|r| r.try_get::<String, _>("code_hash"))
-        .transpose()?)
+    Ok(row.is_some())
 }
 
-/// Removes the setup code once it is used (or an administrator was made another way).
+/// Removes every setup code once the first administrator exists.
 pub async fn clear(c: &mut AnyConnection) -> StoreResult<()> {
-    sqlx::query("DELETE FROM instance_setup WHERE id = 1")
-        .execute(c)
-        .await?;
+    sqlx::query("DELETE FROM setup_codes").execute(c).await?;
     Ok(())
 }

@@ -5,6 +5,8 @@
 mod audit;
 mod auth;
 mod bad_input;
+mod cluster;
+mod collab;
 mod invitations;
 mod mail;
 mod ops;

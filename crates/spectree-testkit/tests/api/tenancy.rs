@@ -25,6 +25,7 @@ fn body_for(method: &str, path: &str, ids: &BTreeMap<&str, String>) -> Option<Va
         ("patch", "/api/v1/items/{item}") => json!({"title": "Stolen"}),
         ("post", "/api/v1/items/{item}/move") => json!({"parent_id": null}),
         ("post", "/api/v1/projects/{project}/trash/{item}/restore") => return None,
+        ("post", "/api/v1/items/{item}/collab-ticket") => return None,
         ("post", "/api/v1/teams/{team}/projects/import") => json!({
             "format": "spectree.project.v1",
             "project": {"name": "Stolen", "slug": "stolen"},

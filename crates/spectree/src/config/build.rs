@@ -10,7 +10,8 @@ use super::error::ConfigError;
 use super::keys::{self, Kind};
 use super::layers::Layers;
 use super::model::{
-    AuthConfig, Config, DatabaseConfig, HttpConfig, LogFormat, MailConfig, SignupConfig, SpecConfig,
+    AuthConfig, CollabConfig, Config, DatabaseConfig, HttpConfig, LogFormat, MailConfig,
+    SignupConfig, SpecConfig,
 };
 use super::raw::Raw;
 use super::secret::Secret;
@@ -108,6 +109,19 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
             })?,
             import_max_items: values
                 .required("spec.import_max_items", |raw| at_least(raw.integer()?, 1))?,
+        },
+        collab: CollabConfig {
+            room_grace: values.required("collab.room_grace", Raw::duration)?,
+            awareness_timeout: values.required("collab.awareness_timeout", Raw::duration)?,
+            projection_debounce: values.required("collab.projection_debounce", Raw::duration)?,
+            session_idle: values.required("collab.session_idle", Raw::duration)?,
+            compact_every: values
+                .required("collab.compact_every", |raw| at_least(raw.integer()?, 1))?,
+            max_message_bytes: values.required("collab.max_message_bytes", |raw| {
+                between(raw.integer()?, 1024, 1 << 30)
+            })?,
+            client_queue: values
+                .required("collab.client_queue", |raw| at_least(raw.integer()?, 8))?,
         },
     })
 }

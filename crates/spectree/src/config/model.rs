@@ -38,6 +38,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// `[spec]` section.
     pub spec: SpecConfig,
+    /// `[collab]` section.
+    pub collab: CollabConfig,
 }
 
 /// Log output format.
@@ -124,4 +126,28 @@ pub struct SpecConfig {
     pub import_max_bytes: usize,
     /// `spec.import_max_items`: most items one import may create. Default 200000.
     pub import_max_items: usize,
+}
+
+/// `[collab]`.
+#[derive(Debug, Clone)]
+pub struct CollabConfig {
+    /// `collab.room_grace`: a live document unloads this long after its last client left.
+    /// Default `30s`.
+    pub room_grace: Duration,
+    /// `collab.awareness_timeout`: presence of a silent client is removed after this long.
+    /// Default `30s`.
+    pub awareness_timeout: Duration,
+    /// `collab.projection_debounce`: live edits reach the item's row this long after the last
+    /// one. Default `500ms`.
+    pub projection_debounce: Duration,
+    /// `collab.session_idle`: an editing session ends after this long without an edit.
+    /// Default `5m`.
+    pub session_idle: Duration,
+    /// `collab.compact_every`: updates in the log before it is compacted. Default 500.
+    pub compact_every: usize,
+    /// `collab.max_message_bytes`: largest message a client may send. Default 4 MiB.
+    pub max_message_bytes: usize,
+    /// `collab.client_queue`: messages queued for one client before it is disconnected as
+    /// too slow. Default 512.
+    pub client_queue: usize,
 }

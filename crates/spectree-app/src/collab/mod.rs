@@ -1,0 +1,9 @@
+//! Live documents as the use cases see them: who may open an item's socket (sessions, API
+//! tokens or short-lived tickets), the host that seeds documents from and projects them into
+//! the relational rows, and the REST edit that goes through the document.
+
+mod host;
+mod tickets;
+
+pub(crate) use host::{CollabHost, content_of};
+pub use tickets::{TICKET_PREFIX, TICKET_TTL};

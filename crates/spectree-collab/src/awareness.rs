@@ -1,0 +1,174 @@
+//! Presence: who is in a room, with name, colour, cursor and selection. Each client's state
+//! is relayed to everyone in the room with the `user` field set by the server from the
+//! authenticated principal, so nobody can pose as someone else. A state is removed when its
+//! connection closes or after a silence.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use yrs::block::ClientID;
+use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
+
+use crate::manager::{ConnId, Principal};
+
+/// The pseudo-connection of states that live on other nodes.
+const REMOTE: ConnId = 0;
+
+struct Entry {
+    clock: u32,
+    json: Arc<str>,
+    conn: ConnId,
+    seen: Instant,
+}
+
+/// The presence states of one room.
+#[derive(Default)]
+pub struct Presence {
+    states: HashMap<u64, Entry>,
+}
+
+fn removal(client: u64, clock: u32) -> (ClientID, AwarenessUpdateEntry) {
+    (
+        ClientID::new(client),
+        AwarenessUpdateEntry {
+            clock,
+            json: Arc::from("null"),
+        },
+    )
+}
+
+impl Presence {
+    /// Applies a client's update; returns the update to relay (with identities filled in),
+    /// or `None` when nothing is left to relay.
+    pub fn apply(
+        &mut self,
+        conn: ConnId,
+        principal: &Principal,
+        update: AwarenessUpdate,
+        now: Instant,
+    ) -> Option<AwarenessUpdate> {
+        let mut out = HashMap::new();
+        for (client, entry) in update.clients {
+            let id = client.get();
+            if let Some(existing) = self.states.get(&id)
+                && existing.conn != conn
+            {
+                // A client id in use by another connection: not this one's to change.
+                continue;
+            }
+            if &*entry.json == "null" {
+                if self.states.remove(&id).is_some() {
+                    out.insert(client, entry);
+                }
+                continue;
+            }
+            let json: Arc<str> = match serde_json::from_str::<serde_json::Value>(&entry.json) {
+                Ok(serde_json::Value::Object(mut state)) => {
+                    state.insert("user".into(), principal.identity());
+                    Arc::from(serde_json::Value::Object(state).to_string())
+                }
+                // Anything but an object carries no presence worth relaying.
+                _ => continue,
+            };
+            self.states.insert(
+                id,
+                Entry {
+                    clock: entry.clock,
+                    json: json.clone(),
+                    conn,
+                    seen: now,
+                },
+            );
+            out.insert(
+                client,
+                AwarenessUpdateEntry {
+                    clock: entry.clock,
+                    json,
+                },
+            );
+        }
+        (!out.is_empty()).then_some(AwarenessUpdate { clients: out })
+    }
+
+    /// Applies a presence frame from another node (identities already filled in there);
+    /// returns what to relay to this node's clients.
+    pub fn apply_remote(
+        &mut self,
+        update: AwarenessUpdate,
+        now: Instant,
+    ) -> Option<AwarenessUpdate> {
+        let mut out = HashMap::new();
+        for (client, entry) in update.clients {
+            let id = client.get();
+            if self.states.get(&id).is_some_and(|e| e.conn != REMOTE) {
+                continue;
+            }
+            if &*entry.json == "null" {
+                if self.states.remove(&id).is_some() {
+                    out.insert(client, entry);
+                }
+                continue;
+            }
+            self.states.insert(
+                id,
+                Entry {
+                    clock: entry.clock,
+                    json: entry.json.clone(),
+                    conn: REMOTE,
+                    seen: now,
+                },
+            );
+            out.insert(client, entry);
+        }
+        (!out.is_empty()).then_some(AwarenessUpdate { clients: out })
+    }
+
+    /// Every current state (sent to a client that joins or asks).
+    pub fn full(&self) -> Option<AwarenessUpdate> {
+        let clients: HashMap<ClientID, AwarenessUpdateEntry> = self
+            .states
+            .iter()
+            .map(|(id, e)| {
+                (
+                    ClientID::new(*id),
+                    AwarenessUpdateEntry {
+                        clock: e.clock,
+                        json: e.json.clone(),
+                    },
+                )
+            })
+            .collect();
+        (!clients.is_empty()).then_some(AwarenessUpdate { clients })
+    }
+
+    /// Removes the states of a connection; returns the removal to relay.
+    pub fn remove_conn(&mut self, conn: ConnId) -> Option<AwarenessUpdate> {
+        let ids: Vec<u64> = self
+            .states
+            .iter()
+            .filter(|(_, e)| e.conn == conn)
+            .map(|(id, _)| *id)
+            .collect();
+        self.remove(ids)
+    }
+
+    /// Removes states not refreshed within `timeout`; returns the removal to relay.
+    pub fn expire(&mut self, now: Instant, timeout: Duration) -> Option<AwarenessUpdate> {
+        let ids: Vec<u64> = self
+            .states
+            .iter()
+            .filter(|(_, e)| now.duration_since(e.seen) >= timeout)
+            .map(|(id, _)| *id)
+            .collect();
+        self.remove(ids)
+    }
+
+    fn remove(&mut self, ids: Vec<u64>) -> Option<AwarenessUpdate> {
+        let clients: HashMap<ClientID, AwarenessUpdateEntry> = ids
+            .into_iter()
+            .filter_map(|id| self.states.remove(&id).map(|e| removal(id, e.clock + 1)))
+            .collect();
+        (!clients.is_empty()).then_some(AwarenessUpdate { clients })
+    }
+}

@@ -1,0 +1,822 @@
+//! One open document: an actor that owns the yrs document and serialises everything done to
+//! it. An update from a client is checked, applied, appended to the durable log, and only then
+//! relayed; presence is relayed with identities filled in; live edits are projected into the
+//! relational row after a debounce.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use spectree_domain::ids::{ItemId, OrgId, UserId};
+use spectree_store::Store;
+use spectree_store::collab::{self, NewUpdate};
+use tokio::sync::{mpsc, oneshot};
+use yrs::block::ClientID;
+use yrs::sync::awareness::AwarenessUpdate;
+use yrs::sync::{Message, SyncMessage};
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{Doc, Options, ReadTxn, StateVector, Transact, TransactionMut, Update};
+
+use crate::awareness::Presence;
+use crate::manager::{CollabError, ConnId, Outgoing, Principal, Shared};
+use crate::schema::{self, DocContent, Roots};
+use crate::validate;
+
+/// A REST edit: runs inside one transaction on the document.
+pub type EditFn = Box<dyn FnOnce(&mut TransactionMut, &Roots) + Send>;
+
+/// The client id that seeds documents: seeding the same row twice gives the same update,
+/// so two nodes seeding at once cannot duplicate content.
+const SEED_CLIENT: u64 = 1;
+
+/// WebSocket close codes the room uses.
+const CLOSE_TOO_SLOW: u16 = 4008;
+const CLOSE_BAD_MESSAGE: u16 = 4400;
+const CLOSE_FORBIDDEN: u16 = 4403;
+const CLOSE_RELOAD: u16 = 4500;
+
+pub(crate) enum Cmd {
+    Join {
+        conn: ConnId,
+        principal: Principal,
+        out: mpsc::Sender<Outgoing>,
+        reply: oneshot::Sender<Result<(), CollabError>>,
+    },
+    Frame {
+        conn: ConnId,
+        data: Vec<u8>,
+    },
+    Leave {
+        conn: ConnId,
+    },
+    Edit {
+        user: UserId,
+        edit: Arc<Mutex<Option<EditFn>>>,
+        reply: oneshot::Sender<Result<DocContent, CollabError>>,
+    },
+    Content {
+        reply: oneshot::Sender<Result<DocContent, CollabError>>,
+    },
+    Recheck {
+        user: UserId,
+    },
+    /// A frame from another node (through Redis).
+    Remote {
+        bytes: Vec<u8>,
+    },
+    /// Reload whatever the database has beyond what this room applied.
+    CatchUp,
+}
+
+struct Conn {
+    principal: Principal,
+    out: mpsc::Sender<Outgoing>,
+    denied: bool,
+}
+
+pub(crate) struct Room {
+    shared: Arc<Shared>,
+    item: ItemId,
+    org: OrgId,
+    doc: Doc,
+    roots: Roots,
+    seq: i64,
+    since_snapshot: usize,
+    conns: HashMap<ConnId, Conn>,
+    presence: Presence,
+    client_owners: HashMap<u64, UserId>,
+    projection_due: Option<(Instant, Option<UserId>)>,
+    empty_since: Option<Instant>,
+    last_check: Instant,
+}
+
+/// How often a room with clients checks the log for updates other nodes stored but whose
+/// frames never arrived.
+const CATCH_UP_EVERY: Duration = Duration::from_secs(2);
+
+fn frame(msg: &Message) -> Vec<u8> {
+    msg.encode_v1()
+}
+
+fn new_doc(client: ClientID) -> Doc {
+    Doc::with_options(Options {
+        client_id: client,
+        offset_kind: yrs::OffsetKind::Utf16,
+        ..Options::default()
+    })
+}
+
+impl Room {
+    /// Runs a room until it is idle past the grace period (or fails).
+    pub(crate) async fn run(
+        shared: Arc<Shared>,
+        item: ItemId,
+        generation: u64,
+        tx: mpsc::Sender<Cmd>,
+        mut rx: mpsc::Receiver<Cmd>,
+    ) {
+        let room = match Room::load(shared.clone(), item).await {
+            Ok(r) => Some(r),
+            Err(e) => {
+                if !matches!(e, CollabError::NotFound) {
+                    tracing::error!(%item, error = %e, "loading a document failed");
+                }
+                // Answer what is queued with the error, then stop.
+                shared.forget(item, generation);
+                rx.close();
+                while let Some(cmd) = rx.recv().await {
+                    fail(cmd, &e);
+                }
+                None
+            }
+        };
+        let Some(mut room) = room else {
+            return;
+        };
+        if let Some(f) = &shared.fanout {
+            f.subscribe(item, tx.clone());
+            // Updates stored between our load and the subscription are in the database.
+            let _ = tx.try_send(Cmd::CatchUp);
+        }
+        drop(tx);
+        let tick = Duration::from_millis(250)
+            .min(shared.settings.awareness_timeout / 4)
+            .max(Duration::from_millis(10));
+        let mut ticker = tokio::time::interval(tick);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                cmd = rx.recv() => match cmd {
+                    Some(cmd) => {
+                        if let Err(e) = room.handle(cmd).await {
+                            tracing::error!(%item, error = %e, "document room failed; closing it");
+                            room.close_all(CLOSE_RELOAD, "the server is reloading this document");
+                            break;
+                        }
+                    }
+                    None => break,
+                },
+                _ = ticker.tick() => {
+                    if let Err(e) = room.tick().await {
+                        tracing::error!(%item, error = %e, "document room failed; closing it");
+                        room.close_all(CLOSE_RELOAD, "the server is reloading this document");
+                        break;
+                    }
+                    if room.idle_past_grace() {
+                        break;
+                    }
+                }
+            }
+        }
+        shared.forget(item, generation);
+        if let Some(f) = &shared.fanout {
+            f.unsubscribe(item);
+        }
+        // Anything that raced the unload is answered as closed, so the caller retries.
+        rx.close();
+        while let Some(cmd) = rx.recv().await {
+            fail(cmd, &CollabError::Closed);
+        }
+    }
+
+    async fn load(shared: Arc<Shared>, item: ItemId) -> Result<Room, CollabError> {
+        let (org, initial) = shared
+            .host
+            .initial(item)
+            .await?
+            .ok_or(CollabError::NotFound)?;
+        let mut stored = collab::load(
+            &mut *shared.store.read().await?,
+            shared.store.sealer(),
+            org,
+            item,
+        )
+        .await?;
+        if stored.snapshot.is_none() && stored.updates.is_empty() {
+            let seed = new_doc(ClientID::new(SEED_CLIENT));
+            schema::seed(&seed, &initial);
+            let state = seed
+                .transact()
+                .encode_state_as_update_v1(&StateVector::default());
+            let mut tx = shared.store.begin().await?;
+            collab::seed(
+                &mut tx,
+                shared.store.sealer(),
+                org,
+                item,
+                &state,
+                shared.clock.now(),
+            )
+            .await?;
+            Store::commit(tx).await?;
+            stored = collab::load(
+                &mut *shared.store.read().await?,
+                shared.store.sealer(),
+                org,
+                item,
+            )
+            .await?;
+        }
+        let doc = new_doc(ClientID::random());
+        {
+            let mut txn = doc.transact_mut();
+            for bytes in stored
+                .snapshot
+                .iter()
+                .map(|s| &s.1)
+                .chain(stored.updates.iter().map(|u| &u.1))
+            {
+                let u =
+                    Update::decode_v1(bytes).map_err(|e| CollabError::Corrupt(e.to_string()))?;
+                txn.apply_update(u)
+                    .map_err(|e| CollabError::Corrupt(e.to_string()))?;
+            }
+        }
+        let roots = Roots::of(&doc);
+        Ok(Room {
+            seq: stored.last_seq(),
+            since_snapshot: stored.updates.len(),
+            shared,
+            item,
+            org,
+            doc,
+            roots,
+            conns: HashMap::new(),
+            presence: Presence::default(),
+            client_owners: HashMap::new(),
+            projection_due: None,
+            empty_since: Some(Instant::now()),
+            last_check: Instant::now(),
+        })
+    }
+
+    async fn handle(&mut self, cmd: Cmd) -> Result<(), CollabError> {
+        match cmd {
+            Cmd::Join {
+                conn,
+                principal,
+                out,
+                reply,
+            } => {
+                let sv = self.doc.transact().state_vector();
+                let mut first = vec![frame(&Message::Sync(SyncMessage::SyncStep1(sv)))];
+                if let Some(all) = self.presence.full() {
+                    first.push(frame(&Message::Awareness(all)));
+                }
+                for f in first {
+                    let _ = out.try_send(Outgoing::Frame(f));
+                }
+                self.conns.insert(
+                    conn,
+                    Conn {
+                        principal,
+                        out,
+                        denied: false,
+                    },
+                );
+                self.empty_since = None;
+                let _ = reply.send(Ok(()));
+            }
+            Cmd::Leave { conn } => {
+                self.conns.remove(&conn);
+                if let Some(gone) = self.presence.remove_conn(conn) {
+                    self.publish_awareness(&gone);
+                    self.broadcast(&Message::Awareness(gone), None);
+                }
+                if self.conns.is_empty() {
+                    self.empty_since = Some(Instant::now());
+                }
+            }
+            Cmd::Frame { conn, data } => self.on_frame(conn, data).await?,
+            Cmd::Edit { user, edit, reply } => {
+                let f = edit.lock().unwrap_or_else(|p| p.into_inner()).take();
+                let result = match f {
+                    Some(f) => self.rest_edit(user, f).await,
+                    None => Err(CollabError::Closed),
+                };
+                let failed = result.as_ref().err().map(|e| e.to_string());
+                let _ = reply.send(result);
+                if let Some(e) = failed {
+                    return Err(CollabError::Host(e));
+                }
+            }
+            Cmd::Content { reply } => {
+                let _ = reply.send(Ok(schema::read(&self.roots, &self.doc.transact())));
+            }
+            Cmd::Remote { bytes } => self.on_remote(bytes).await?,
+            Cmd::CatchUp => self.catch_up().await?,
+            Cmd::Recheck { user } => {
+                let ids: Vec<ConnId> = self
+                    .conns
+                    .iter()
+                    .filter(|(_, c)| c.principal.user_id == user)
+                    .map(|(id, _)| *id)
+                    .collect();
+                if !ids.is_empty() {
+                    let access = self.shared.host.access(self.item, user).await?;
+                    for id in ids {
+                        match access {
+                            None => self.close(
+                                id,
+                                CLOSE_FORBIDDEN,
+                                "your access to this item was revoked",
+                            ),
+                            Some(can_edit) => {
+                                if let Some(c) = self.conns.get_mut(&id) {
+                                    c.principal.can_edit = can_edit;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_frame(&mut self, conn: ConnId, data: Vec<u8>) -> Result<(), CollabError> {
+        if data.len() > self.shared.settings.max_message_bytes {
+            self.close(conn, CLOSE_BAD_MESSAGE, "message too large");
+            return Ok(());
+        }
+        let msg = match Message::decode_v1(&data) {
+            Ok(m) => m,
+            Err(_) => {
+                self.close(conn, CLOSE_BAD_MESSAGE, "malformed message");
+                return Ok(());
+            }
+        };
+        match msg {
+            Message::Sync(SyncMessage::SyncStep1(sv)) => {
+                let update = self.doc.transact().encode_state_as_update_v1(&sv);
+                self.send(conn, &Message::Sync(SyncMessage::SyncStep2(update)));
+            }
+            Message::Sync(SyncMessage::SyncStep2(update) | SyncMessage::Update(update)) => {
+                self.on_update(conn, update).await?;
+            }
+            Message::Awareness(update) => self.on_awareness(conn, update),
+            Message::AwarenessQuery => {
+                if let Some(all) = self.presence.full() {
+                    self.send(conn, &Message::Awareness(all));
+                }
+            }
+            Message::Auth(_) | Message::Custom(..) => {}
+        }
+        Ok(())
+    }
+
+    fn on_awareness(&mut self, conn: ConnId, update: AwarenessUpdate) {
+        let Some(c) = self.conns.get(&conn) else {
+            return;
+        };
+        let principal = c.principal.clone();
+        if let Some(relay) = self
+            .presence
+            .apply(conn, &principal, update, Instant::now())
+        {
+            self.publish_awareness(&relay);
+            self.broadcast(&Message::Awareness(relay), None);
+        }
+    }
+
+    /// Sends a presence change to the other nodes (without waiting for Redis).
+    fn publish_awareness(&self, update: &AwarenessUpdate) {
+        if let Some(f) = &self.shared.fanout {
+            let (item, bytes) = (self.item, update.encode_v1());
+            f.publish(item, crate::fanout::KIND_AWARENESS, 0, &bytes);
+        }
+    }
+
+    async fn on_remote(&mut self, bytes: Vec<u8>) -> Result<(), CollabError> {
+        let Some(remote) = self.shared.fanout.as_ref().and_then(|f| f.accept(&bytes)) else {
+            return Ok(());
+        };
+        match remote.kind {
+            crate::fanout::KIND_UPDATE => {
+                if remote.seq <= self.seq {
+                    return Ok(());
+                }
+                if remote.seq > self.seq + 1 {
+                    // A frame went missing: take what the database has.
+                    self.catch_up().await?;
+                    if remote.seq <= self.seq {
+                        return Ok(());
+                    }
+                }
+                let update = Update::decode_v1(&remote.payload)
+                    .map_err(|e| CollabError::Corrupt(e.to_string()))?;
+                self.doc
+                    .transact_mut()
+                    .apply_update(update)
+                    .map_err(|e| CollabError::Corrupt(e.to_string()))?;
+                self.seq = remote.seq;
+                self.since_snapshot += 1;
+                self.broadcast(&Message::Sync(SyncMessage::Update(remote.payload)), None);
+                self.projection_due = Some((
+                    Instant::now() + self.shared.settings.projection_debounce,
+                    None,
+                ));
+            }
+            crate::fanout::KIND_AWARENESS => {
+                if let Ok(update) = AwarenessUpdate::decode_v1(&remote.payload)
+                    && let Some(relay) = self.presence.apply_remote(update, Instant::now())
+                {
+                    self.broadcast(&Message::Awareness(relay), None);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Applies every update the database has beyond this room's sequence number and relays
+    /// the difference to this node's clients.
+    async fn catch_up(&mut self) -> Result<(), CollabError> {
+        let stored = collab::load_after(
+            &mut *self.shared.store.read().await?,
+            self.shared.store.sealer(),
+            self.org,
+            self.item,
+            self.seq,
+        )
+        .await?;
+        if stored.last_seq() <= self.seq {
+            return Ok(());
+        }
+        let before = self.doc.transact().state_vector();
+        {
+            let mut txn = self.doc.transact_mut();
+            for bytes in stored
+                .snapshot
+                .iter()
+                .map(|s| &s.1)
+                .chain(stored.updates.iter().map(|u| &u.1))
+            {
+                let u =
+                    Update::decode_v1(bytes).map_err(|e| CollabError::Corrupt(e.to_string()))?;
+                txn.apply_update(u)
+                    .map_err(|e| CollabError::Corrupt(e.to_string()))?;
+            }
+        }
+        self.seq = stored.last_seq();
+        let diff = self.doc.transact().encode_state_as_update_v1(&before);
+        self.broadcast(&Message::Sync(SyncMessage::Update(diff)), None);
+        self.projection_due = Some((
+            Instant::now() + self.shared.settings.projection_debounce,
+            None,
+        ));
+        Ok(())
+    }
+
+    async fn on_update(&mut self, conn: ConnId, bytes: Vec<u8>) -> Result<(), CollabError> {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return Ok(());
+        };
+        let user = c.principal.user_id;
+        if !c.principal.can_edit {
+            // Not applied, stored or relayed. The client is told, and sent the server's state
+            // vector once so it can see what the server has.
+            let first = !c.denied;
+            c.denied = true;
+            self.send(
+                conn,
+                &Message::Auth(Some(
+                    "permission denied: you may view this item but not edit it".into(),
+                )),
+            );
+            if first {
+                let sv = self.doc.transact().state_vector();
+                self.send(conn, &Message::Sync(SyncMessage::SyncStep1(sv)));
+            }
+            return Ok(());
+        }
+        let update = match Update::decode_v1(&bytes) {
+            Ok(u) => u,
+            Err(_) => {
+                self.close(conn, CLOSE_BAD_MESSAGE, "malformed update");
+                return Ok(());
+            }
+        };
+        // Every client id the update writes under must be this user's. (`state_vector_lower`
+        // lists every client with a block in the update; `state_vector` only those whose
+        // blocks start at clock 0.)
+        let clients: Vec<u64> = update
+            .state_vector_lower()
+            .iter()
+            .map(|(c, _)| c.get())
+            .collect();
+        for client in &clients {
+            match self.owner_of(*client).await? {
+                Some(owner) if owner != user => {
+                    self.close(
+                        conn,
+                        CLOSE_FORBIDDEN,
+                        "this client id belongs to another user",
+                    );
+                    return Ok(());
+                }
+                Some(_) => {}
+                None if *client == SEED_CLIENT => {
+                    self.close(conn, CLOSE_FORBIDDEN, "this client id is reserved");
+                    return Ok(());
+                }
+                None => {
+                    let mut tx = self.shared.store.begin().await?;
+                    collab::bind_client(&mut tx, self.item, *client, user, self.shared.clock.now())
+                        .await?;
+                    Store::commit(tx).await?;
+                    self.client_owners.insert(*client, user);
+                }
+            }
+        }
+        let previous = schema::read(&self.roots, &self.doc.transact()).fields;
+        let previous: Vec<(String, Option<String>)> = previous.into_iter().collect();
+        let changed = {
+            let mut txn = self.doc.transact_mut();
+            txn.apply_update(update)
+                .map_err(|e| CollabError::Corrupt(e.to_string()))?;
+            txn.before_state() != txn.after_state() || !txn.delete_set().is_empty()
+        };
+        if !changed {
+            return Ok(());
+        }
+        let fix = self.compensate(|txn, roots| {
+            validate::enforce(txn, roots, &previous);
+        });
+        let client = clients.first().copied();
+        self.persist(
+            &[(bytes.as_slice(), Some(user), client)],
+            fix.as_deref(),
+            Some(user),
+        )
+        .await?;
+        self.broadcast(&Message::Sync(SyncMessage::Update(bytes)), Some(conn));
+        if let Some(fix) = fix {
+            self.broadcast(&Message::Sync(SyncMessage::Update(fix)), None);
+        }
+        self.projection_due = Some((
+            Instant::now() + self.shared.settings.projection_debounce,
+            Some(user),
+        ));
+        Ok(())
+    }
+
+    /// Runs a server edit; returns its update when it changed anything.
+    fn compensate(&mut self, f: impl FnOnce(&mut TransactionMut, &Roots)) -> Option<Vec<u8>> {
+        let mut txn = self.doc.transact_mut();
+        f(&mut txn, &self.roots);
+        let changed = txn.before_state() != txn.after_state() || !txn.delete_set().is_empty();
+        changed.then(|| txn.encode_update_v1())
+    }
+
+    async fn owner_of(&mut self, client: u64) -> Result<Option<UserId>, CollabError> {
+        if let Some(u) = self.client_owners.get(&client) {
+            return Ok(Some(*u));
+        }
+        let owner =
+            collab::client_owner(&mut *self.shared.store.read().await?, self.item, client).await?;
+        if let Some(u) = owner {
+            self.client_owners.insert(client, u);
+        }
+        Ok(owner)
+    }
+
+    /// Appends updates (and a server fix) to the log in one transaction, with the editing
+    /// session, then publishes them to the other nodes. When another node took the next
+    /// sequence number first, this room catches up from the database and tries again.
+    async fn persist(
+        &mut self,
+        updates: &[(&[u8], Option<UserId>, Option<u64>)],
+        fix: Option<&[u8]>,
+        editor: Option<UserId>,
+    ) -> Result<(), CollabError> {
+        let server_client = self.doc.client_id().get();
+        let all: Vec<(&[u8], Option<UserId>, Option<u64>)> = updates
+            .iter()
+            .copied()
+            .chain(fix.map(|f| (f, None, Some(server_client))))
+            .collect();
+        let mut attempts = 0;
+        let first = loop {
+            match self.try_persist(&all, editor).await {
+                Ok(first) => break first,
+                Err(CollabError::Store(spectree_store::StoreError::Duplicate)) if attempts < 5 => {
+                    attempts += 1;
+                    self.catch_up().await?;
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        if let Some(f) = &self.shared.fanout {
+            for (i, (data, _, _)) in all.iter().enumerate() {
+                f.publish(
+                    self.item,
+                    crate::fanout::KIND_UPDATE,
+                    first + i as i64,
+                    data,
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// One attempt of [`Room::persist`]; returns the first sequence number used.
+    async fn try_persist(
+        &mut self,
+        all: &[(&[u8], Option<UserId>, Option<u64>)],
+        editor: Option<UserId>,
+    ) -> Result<i64, CollabError> {
+        let now = self.shared.clock.now();
+        let first = self.seq + 1;
+        let mut tx = self.shared.store.begin().await?;
+        for (i, (data, user_id, client_id)) in all.iter().enumerate() {
+            collab::append(
+                &mut tx,
+                self.shared.store.sealer(),
+                self.org,
+                self.item,
+                &NewUpdate {
+                    seq: first + i as i64,
+                    data,
+                    user_id: *user_id,
+                    client_id: *client_id,
+                },
+                now,
+            )
+            .await?;
+        }
+        if let Some(user) = editor {
+            let idle_before = now.minus(self.shared.settings.session_idle);
+            collab::touch_session(&mut tx, self.org, self.item, user, now, idle_before).await?;
+        }
+        let last = first + all.len() as i64 - 1;
+        let mut compacted = false;
+        if self.since_snapshot + all.len() >= self.shared.settings.compact_every
+            && collab::try_compaction_lock(&mut tx, self.shared.store.dialect(), self.item).await?
+        {
+            let state = self
+                .doc
+                .transact()
+                .encode_state_as_update_v1(&StateVector::default());
+            collab::compact(
+                &mut tx,
+                self.shared.store.sealer(),
+                self.org,
+                self.item,
+                last,
+                &state,
+                now,
+            )
+            .await?;
+            compacted = true;
+        }
+        Store::commit(tx).await?;
+        self.seq = last;
+        self.since_snapshot = if compacted {
+            0
+        } else {
+            self.since_snapshot + all.len()
+        };
+        Ok(first)
+    }
+
+    async fn rest_edit(&mut self, user: UserId, f: EditFn) -> Result<DocContent, CollabError> {
+        if let Some(update) = self.compensate(|txn, roots| f(txn, roots)) {
+            self.persist(
+                &[(
+                    update.as_slice(),
+                    Some(user),
+                    Some(self.doc.client_id().get()),
+                )],
+                None,
+                Some(user),
+            )
+            .await?;
+            self.broadcast(&Message::Sync(SyncMessage::Update(update)), None);
+            self.project(Some(user)).await?;
+        }
+        Ok(schema::read(&self.roots, &self.doc.transact()))
+    }
+
+    /// Writes the content into the relational row; values the host refuses are put back.
+    async fn project(&mut self, editor: Option<UserId>) -> Result<(), CollabError> {
+        self.projection_due = None;
+        let content = schema::read(&self.roots, &self.doc.transact());
+        let outcome = self.shared.host.project(self.item, content, editor).await?;
+        if !outcome.revert.is_empty() {
+            let revert = outcome.revert.clone();
+            if let Some(fix) = self.compensate(move |txn, roots| {
+                let fields: Vec<(&str, Option<String>)> = revert
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.clone()))
+                    .collect();
+                schema::set_fields(txn, roots, &fields);
+            }) {
+                self.persist(&[], Some(&fix), None).await?;
+                self.broadcast(&Message::Sync(SyncMessage::Update(fix)), None);
+            }
+        }
+        Ok(())
+    }
+
+    async fn tick(&mut self) -> Result<(), CollabError> {
+        let now = Instant::now();
+        // Pub/sub can drop a frame with nothing after it to reveal the gap: with other nodes
+        // around, a room with clients looks at the log now and then.
+        if self.shared.fanout.is_some()
+            && !self.conns.is_empty()
+            && now.duration_since(self.last_check) >= CATCH_UP_EVERY
+        {
+            self.last_check = now;
+            self.catch_up().await?;
+        }
+        if let Some(gone) = self
+            .presence
+            .expire(now, self.shared.settings.awareness_timeout)
+        {
+            self.broadcast(&Message::Awareness(gone), None);
+        }
+        if let Some((due, editor)) = self.projection_due
+            && due <= now
+        {
+            self.project(editor).await?;
+        }
+        Ok(())
+    }
+
+    fn idle_past_grace(&self) -> bool {
+        self.projection_due.is_none()
+            && self
+                .empty_since
+                .is_some_and(|t| t.elapsed() >= self.shared.settings.room_grace)
+    }
+
+    fn send(&mut self, conn: ConnId, msg: &Message) {
+        let f = frame(msg);
+        let slow = match self.conns.get(&conn) {
+            Some(c) => c.out.try_send(Outgoing::Frame(f)).is_err(),
+            None => false,
+        };
+        if slow {
+            self.close(conn, CLOSE_TOO_SLOW, "too slow: reconnect to resynchronise");
+        }
+    }
+
+    /// Sends to every connection but `except`; a connection whose queue is full is
+    /// disconnected (its client reconnects and resynchronises), never silently skipped.
+    fn broadcast(&mut self, msg: &Message, except: Option<ConnId>) {
+        let f = frame(msg);
+        let mut slow = Vec::new();
+        for (id, c) in &self.conns {
+            if Some(*id) != except && c.out.try_send(Outgoing::Frame(f.clone())).is_err() {
+                slow.push(*id);
+            }
+        }
+        for id in slow {
+            self.close(id, CLOSE_TOO_SLOW, "too slow: reconnect to resynchronise");
+        }
+    }
+
+    fn close(&mut self, conn: ConnId, code: u16, reason: &str) {
+        if let Some(c) = self.conns.remove(&conn) {
+            let _ = c.out.try_send(Outgoing::Close {
+                code,
+                reason: reason.to_owned(),
+            });
+        }
+        if let Some(gone) = self.presence.remove_conn(conn) {
+            self.broadcast(&Message::Awareness(gone), None);
+        }
+        if self.conns.is_empty() {
+            self.empty_since = Some(Instant::now());
+        }
+    }
+
+    fn close_all(&mut self, code: u16, reason: &str) {
+        let ids: Vec<ConnId> = self.conns.keys().copied().collect();
+        for id in ids {
+            self.close(id, code, reason);
+        }
+    }
+}
+
+fn fail(cmd: Cmd, e: &CollabError) {
+    let err = || match e {
+        CollabError::NotFound => CollabError::NotFound,
+        _ => CollabError::Closed,
+    };
+    match cmd {
+        Cmd::Join { reply, .. } => {
+            let _ = reply.send(Err(err()));
+        }
+        Cmd::Edit { reply, .. } | Cmd::Content { reply } => {
+            let _ = reply.send(Err(err()));
+        }
+        Cmd::Frame { .. }
+        | Cmd::Leave { .. }
+        | Cmd::Recheck { .. }
+        | Cmd::Remote { .. }
+        | Cmd::CatchUp => {}
+    }
+}

@@ -1,0 +1,175 @@
+//! The live-document socket, `/collab/{item}`: the y-websocket protocol over a WebSocket, so
+//! stock `yjs` + `y-websocket` clients work unchanged. Authentication happens at the upgrade
+//! (session cookie with an Origin check, or `?token=` with an API token or a ticket from
+//! `POST /api/v1/items/{item}/collab-ticket`); without access the upgrade is refused.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
+use spectree_app::AuthVia;
+use spectree_collab::{Collab, Outgoing, Principal};
+use spectree_domain::ids::ItemId;
+use tokio::sync::mpsc;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::{Authenticated, ClientCtx, SESSION_COOKIE, cookie};
+use crate::error::{ApiError, ApiResult, ErrorCode, ProblemView};
+use crate::extract::ApiPath;
+use crate::origin::origin_allowed;
+use crate::state::AppState;
+
+/// The socket route (not part of the JSON API document).
+pub fn socket_router() -> axum::Router<AppState> {
+    axum::Router::new().route("/collab/{item}", axum::routing::get(socket))
+}
+
+/// The ticket route.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_ticket))
+}
+
+/// A ticket that opens an item's socket once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketView {
+    /// Pass as `?token=` when opening `/collab/{item}`.
+    pub ticket: String,
+    /// Seconds it stays valid.
+    pub expires_in: u64,
+}
+
+/// Issue a single-use ticket (valid one minute) for opening the item's live-document socket,
+/// for clients that cannot send the session cookie.
+#[utoipa::path(post, path = "/api/v1/items/{item}/collab-ticket", tag = "collaboration",
+    params(("item" = ItemId, Path, description = "Item id")),
+    responses((status = 201, description = "Issued", body = TicketView),
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json")))]
+pub(crate) async fn create_ticket(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(item): ApiPath<ItemId>,
+) -> ApiResult<(StatusCode, Json<TicketView>)> {
+    let ticket = state.app.collab_ticket(&actor, item).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TicketView {
+            ticket,
+            expires_in: spectree_app::collab::TICKET_TTL.as_secs(),
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct SocketQuery {
+    token: Option<String>,
+}
+
+async fn socket(
+    State(state): State<AppState>,
+    ApiPath(item): ApiPath<ItemId>,
+    Query(q): Query<SocketQuery>,
+    ClientCtx(ctx): ClientCtx,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    let principal = match q.token.as_deref() {
+        Some(t) if t.starts_with(spectree_app::collab::TICKET_PREFIX) => {
+            state.app.redeem_ticket(t, item).await?.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "the ticket is unknown, used or expired",
+                )
+            })?
+        }
+        Some(t) => {
+            let actor = state.app.authenticate_token(t, ctx).await?.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "the API token is unknown, revoked or expired",
+                )
+            })?;
+            state.app.collab_principal(&actor, item).await?
+        }
+        None => {
+            // Browsers send cookies on cross-site WebSocket upgrades: the Origin must be ours.
+            let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            if let Some(o) = origin
+                && !origin_allowed(o, &state.settings.public_url, host)
+            {
+                return Err(ApiError::new(
+                    ErrorCode::OriginMismatch,
+                    format!("sockets from {o} are not accepted"),
+                ));
+            }
+            let secret = cookie(&headers, SESSION_COOKIE)
+                .ok_or_else(|| ApiError::code(ErrorCode::Unauthenticated))?;
+            let actor = state
+                .app
+                .authenticate_session(secret, ctx)
+                .await?
+                .ok_or_else(|| ApiError::code(ErrorCode::Unauthenticated))?;
+            debug_assert!(matches!(actor.via, AuthVia::Session { .. }));
+            state.app.collab_principal(&actor, item).await?
+        }
+    };
+    let collab = state.app.collab().clone();
+    let max = collab.settings().max_message_bytes;
+    Ok(ws
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| pump(socket, collab, item, principal)))
+}
+
+/// Moves messages between the socket and the room until either side ends.
+async fn pump(socket: WebSocket, collab: Collab, item: ItemId, principal: Principal) {
+    let (out_tx, mut out_rx) = mpsc::channel::<Outgoing>(collab.settings().client_queue);
+    let (mut sink, mut stream) = socket.split();
+    let conn = match collab.join(item, principal, out_tx).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(%item, error = %e, "joining a document failed");
+            let _ = sink
+                .send(Message::Close(Some(CloseFrame {
+                    code: 1011,
+                    reason: "document unavailable".into(),
+                })))
+                .await;
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            incoming = stream.next() => match incoming {
+                Some(Ok(Message::Binary(data))) => {
+                    if conn.send(data.to_vec()).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+            outgoing = out_rx.recv() => match outgoing {
+                Some(Outgoing::Frame(f)) => {
+                    let sent = tokio::time::timeout(Duration::from_secs(30), sink.send(Message::Binary(f.into()))).await;
+                    if !matches!(sent, Ok(Ok(()))) {
+                        break;
+                    }
+                }
+                Some(Outgoing::Close { code, reason }) => {
+                    let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+                    break;
+                }
+                None => break,
+            },
+        }
+    }
+    drop(conn);
+}

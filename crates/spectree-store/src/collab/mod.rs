@@ -1,0 +1,369 @@
+//! Durable form of live documents: snapshots, the update log, client-id bindings and editing
+//! sessions. Document bytes pass through the sealing API.
+
+use spectree_domain::Timestamp;
+use spectree_domain::ids::{ItemId, OrgId, UserId};
+use sqlx::{AnyConnection, Row};
+
+use crate::StoreResult;
+use crate::row::parse_opt;
+use crate::seal::Sealer;
+
+/// A document as stored: the snapshot (if any) and the updates after it, in order.
+#[derive(Debug, Clone, Default)]
+pub struct StoredDoc {
+    /// The snapshot's state and the seq it includes.
+    pub snapshot: Option<(i64, Vec<u8>)>,
+    /// Updates after the snapshot: (seq, bytes).
+    pub updates: Vec<(i64, Vec<u8>)>,
+}
+
+impl StoredDoc {
+    /// The last seq stored (0 when nothing is).
+    pub fn last_seq(&self) -> i64 {
+        self.updates
+            .last()
+            .map(|u| u.0)
+            .or(self.snapshot.as_ref().map(|s| s.0))
+            .unwrap_or(0)
+    }
+
+    /// Total size of the updates after the snapshot.
+    pub fn update_bytes(&self) -> usize {
+        self.updates.iter().map(|u| u.1.len()).sum()
+    }
+}
+
+/// Loads a document's snapshot and the updates after it.
+pub async fn load(
+    c: &mut AnyConnection,
+    sealer: &dyn Sealer,
+    org: OrgId,
+    item: ItemId,
+) -> StoreResult<StoredDoc> {
+    let snap = sqlx::query("SELECT seq, data FROM doc_snapshots WHERE item_id = $1")
+        .bind(item.to_string())
+        .fetch_optional(&mut *c)
+        .await?;
+    let snapshot = match snap {
+        Some(r) => {
+            let data: Vec<u8> = r.try_get("data")?;
+            Some((r.try_get::<i64, _>("seq")?, sealer.open(org, &data)?))
+        }
+        None => None,
+    };
+    let after = snapshot.as_ref().map(|s| s.0).unwrap_or(0);
+    let rows = sqlx::query(
+        "SELECT seq, data FROM doc_updates WHERE item_id = $1 AND seq > $2 ORDER BY seq",
+    )
+    .bind(item.to_string())
+    .bind(after)
+    .fetch_all(c)
+    .await?;
+    let mut updates = Vec::with_capacity(rows.len());
+    for r in rows {
+        let data: Vec<u8> = r.try_get("data")?;
+        updates.push((r.try_get::<i64, _>("seq")?, sealer.open(org, &data)?));
+    }
+    Ok(StoredDoc { snapshot, updates })
+}
+
+/// Stores the first snapshot of a document (seeded from its relational row) unless another
+/// node stored one first; returns whether this call stored it.
+pub async fn seed(
+    c: &mut AnyConnection,
+    sealer: &dyn Sealer,
+    org: OrgId,
+    item: ItemId,
+    state: &[u8],
+    now: Timestamp,
+) -> StoreResult<bool> {
+    let r = sqlx::query(
+        "INSERT INTO doc_snapshots (item_id, org_id, seq, data, updated_at) VALUES ($1, $2, 0, $3, $4) \
+         ON CONFLICT (item_id) DO NOTHING",
+    )
+    .bind(item.to_string())
+    .bind(org.to_string())
+    .bind(sealer.seal(org, state)?)
+    .bind(now.0)
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+/// One update to append.
+#[derive(Debug, Clone)]
+pub struct NewUpdate<'a> {
+    /// Its seq (the previous one + 1).
+    pub seq: i64,
+    /// The Yjs update (v1 encoding).
+    pub data: &'a [u8],
+    /// Who made it.
+    pub user_id: Option<UserId>,
+    /// The Yjs client id it came under.
+    pub client_id: Option<u64>,
+}
+
+/// Appends an update; [`crate::StoreError::Duplicate`] when the seq is taken (another node
+/// appended first).
+pub async fn append(
+    c: &mut AnyConnection,
+    sealer: &dyn Sealer,
+    org: OrgId,
+    item: ItemId,
+    u: &NewUpdate<'_>,
+    now: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO doc_updates (item_id, seq, org_id, data, user_id, client_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(item.to_string())
+    .bind(u.seq)
+    .bind(org.to_string())
+    .bind(sealer.seal(org, u.data)?)
+    .bind(u.user_id.map(|x| x.to_string()))
+    .bind(u.client_id.map(|x| i64::try_from(x).unwrap_or(i64::MAX)))
+    .bind(now.0)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the snapshot with the state as of `seq` and drops the updates it includes.
+pub async fn compact(
+    c: &mut AnyConnection,
+    sealer: &dyn Sealer,
+    org: OrgId,
+    item: ItemId,
+    seq: i64,
+    state: &[u8],
+    now: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO doc_snapshots (item_id, org_id, seq, data, updated_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (item_id) DO UPDATE SET seq = excluded.seq, data = excluded.data, \
+         updated_at = excluded.updated_at WHERE doc_snapshots.seq < excluded.seq",
+    )
+    .bind(item.to_string())
+    .bind(org.to_string())
+    .bind(seq)
+    .bind(sealer.seal(org, state)?)
+    .bind(now.0)
+    .execute(&mut *c)
+    .await?;
+    sqlx::query("DELETE FROM doc_updates WHERE item_id = $1 AND seq <= $2")
+        .bind(item.to_string())
+        .bind(seq)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The user a Yjs client id is bound to on a document, if any.
+pub async fn client_owner(
+    c: &mut AnyConnection,
+    item: ItemId,
+    client_id: u64,
+) -> StoreResult<Option<UserId>> {
+    let row = sqlx::query("SELECT user_id FROM doc_clients WHERE item_id = $1 AND client_id = $2")
+        .bind(item.to_string())
+        .bind(i64::try_from(client_id).unwrap_or(i64::MAX))
+        .fetch_optional(c)
+        .await?;
+    match row {
+        Some(r) => parse_opt(&r, "user_id"),
+        None => Ok(None),
+    }
+}
+
+/// Binds a client id to a user (no-op when already bound to them).
+pub async fn bind_client(
+    c: &mut AnyConnection,
+    item: ItemId,
+    client_id: u64,
+    user: UserId,
+    now: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO doc_clients (item_id, client_id, user_id, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (item_id, client_id) DO NOTHING",
+    )
+    .bind(item.to_string())
+    .bind(i64::try_from(client_id).unwrap_or(i64::MAX))
+    .bind(user.to_string())
+    .bind(now.0)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Records an edit in the user's open editing session on the item, or opens one. A session
+/// whose last edit is older than `idle_before` is closed and a new one opened.
+pub async fn touch_session(
+    c: &mut AnyConnection,
+    org: OrgId,
+    item: ItemId,
+    user: UserId,
+    now: Timestamp,
+    idle_before: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE edit_sessions SET ended_at = last_edit_at WHERE item_id = $1 AND user_id = $2 \
+         AND ended_at IS NULL AND last_edit_at < $3",
+    )
+    .bind(item.to_string())
+    .bind(user.to_string())
+    .bind(idle_before.0)
+    .execute(&mut *c)
+    .await?;
+    let r = sqlx::query(
+        "UPDATE edit_sessions SET last_edit_at = $3, updates = updates + 1 WHERE item_id = $1 \
+         AND user_id = $2 AND ended_at IS NULL",
+    )
+    .bind(item.to_string())
+    .bind(user.to_string())
+    .bind(now.0)
+    .execute(&mut *c)
+    .await?;
+    if r.rows_affected() == 0 {
+        sqlx::query(
+            "INSERT INTO edit_sessions (id, org_id, item_id, user_id, started_at, last_edit_at, updates) \
+             VALUES ($1, $2, $3, $4, $5, $5, 1)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(org.to_string())
+        .bind(item.to_string())
+        .bind(user.to_string())
+        .bind(now.0)
+        .execute(c)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Editing sessions of an item: (user, started, last edit, ended, updates), oldest first.
+pub async fn sessions(
+    c: &mut AnyConnection,
+    item: ItemId,
+) -> StoreResult<Vec<(UserId, Timestamp, Timestamp, Option<Timestamp>, i64)>> {
+    let rows = sqlx::query(
+        "SELECT user_id, started_at, last_edit_at, ended_at, updates FROM edit_sessions \
+         WHERE item_id = $1 ORDER BY started_at",
+    )
+    .bind(item.to_string())
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                crate::row::parse(r, "user_id")?,
+                crate::row::ts(r, "started_at")?,
+                crate::row::ts(r, "last_edit_at")?,
+                crate::row::ts_opt(r, "ended_at")?,
+                r.try_get::<i64, _>("updates")?,
+            ))
+        })
+        .collect()
+}
+
+/// Stores a ticket for opening an item's socket.
+pub async fn insert_ticket(
+    c: &mut AnyConnection,
+    hash: &str,
+    user: UserId,
+    item: ItemId,
+    expires_at: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO collab_tickets (token_hash, user_id, item_id, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(hash)
+        .bind(user.to_string())
+        .bind(item.to_string())
+        .bind(expires_at.0)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Uses up a live ticket for `item`: returns its user, or `None` when it is unknown, expired,
+/// used, or for another item.
+pub async fn redeem_ticket(
+    c: &mut AnyConnection,
+    hash: &str,
+    item: ItemId,
+    now: Timestamp,
+) -> StoreResult<Option<UserId>> {
+    let row = sqlx::query(
+        "DELETE FROM collab_tickets WHERE token_hash = $1 AND item_id = $2 AND expires_at > $3 RETURNING user_id",
+    )
+    .bind(hash)
+    .bind(item.to_string())
+    .bind(now.0)
+    .fetch_optional(c)
+    .await?;
+    match row {
+        Some(r) => Ok(Some(crate::row::parse(&r, "user_id")?)),
+        None => Ok(None),
+    }
+}
+
+/// What the database has of a document beyond `after` (the last seq a node applied): the
+/// snapshot too when it has moved past `after` (the updates in between were compacted away).
+pub async fn load_after(
+    c: &mut AnyConnection,
+    sealer: &dyn Sealer,
+    org: OrgId,
+    item: ItemId,
+    after: i64,
+) -> StoreResult<StoredDoc> {
+    let snap_seq: Option<i64> =
+        sqlx::query_scalar("SELECT seq FROM doc_snapshots WHERE item_id = $1")
+            .bind(item.to_string())
+            .fetch_optional(&mut *c)
+            .await?;
+    if snap_seq.is_some_and(|s| s > after) {
+        return load(c, sealer, org, item).await;
+    }
+    let rows = sqlx::query(
+        "SELECT seq, data FROM doc_updates WHERE item_id = $1 AND seq > $2 ORDER BY seq",
+    )
+    .bind(item.to_string())
+    .bind(after)
+    .fetch_all(c)
+    .await?;
+    let mut updates = Vec::with_capacity(rows.len());
+    for r in rows {
+        let data: Vec<u8> = r.try_get("data")?;
+        updates.push((r.try_get::<i64, _>("seq")?, sealer.open(org, &data)?));
+    }
+    Ok(StoredDoc {
+        snapshot: None,
+        updates,
+    })
+}
+
+/// Takes the compaction lock of a document for the rest of the transaction: on PostgreSQL an
+/// advisory lock, so two nodes never compact one document at once (false when another node
+/// holds it); SQLite has a single writer anyway.
+pub async fn try_compaction_lock(
+    c: &mut AnyConnection,
+    dialect: crate::Dialect,
+    item: ItemId,
+) -> StoreResult<bool> {
+    match dialect {
+        crate::Dialect::Sqlite => Ok(true),
+        crate::Dialect::Postgres => {
+            let key = i64::from_be_bytes(
+                item.as_uuid().as_bytes()[8..16]
+                    .try_into()
+                    .unwrap_or([0; 8]),
+            );
+            let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+                .bind(key)
+                .fetch_one(c)
+                .await
+                .or_else(|_| Ok::<bool, sqlx::Error>(false))?;
+            Ok(got)
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Several nodes on one database, sharing live documents through Redis.
+
+use std::time::Duration;
+
+use serde_json::json;
+use spectree_testkit::TestServer;
+use spectree_testkit::redis::RedisProcess;
+use spectree_testkit::yjs::YjsPeer;
+
+use crate::support::item;
+
+const WAIT: u64 = 20_000;
+
+async fn two_nodes(
+    redis_url: String,
+) -> (
+    TestServer,
+    TestServer,
+    spectree_testkit::Client,
+    String,
+    String,
+) {
+    let a =
+        TestServer::start_with(|c| c.redis_url = Some(spectree::config::Secret::new(redis_url)))
+            .await;
+    let b = a.another_node().await;
+    let owner = a.admin().await;
+    let org = owner.create_org("Acme", "acme").await;
+    let team = owner.create_team(&org, "Core", "core").await;
+    let project = owner
+        .post(
+            &format!("/api/v1/teams/{team}/projects"),
+            &json!({"name": "P", "slug": "pp"}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let id = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "Shared"}),
+    )
+    .await;
+    let token = owner
+        .post("/api/v1/me/tokens", &json!({"name": "t"}))
+        .await
+        .body["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (a, b, owner, id, token)
+}
+
+async fn peer(node: &TestServer, id: &str, token: &str) -> YjsPeer {
+    let mut p = YjsPeer::connect(&node.collab_url(), id, Some(token))
+        .await
+        .unwrap();
+    p.call(json!({"cmd": "waitSynced", "timeoutMs": WAIT}))
+        .await
+        .unwrap();
+    p
+}
+
+#[tokio::test]
+async fn clients_on_two_nodes_converge_and_see_each_others_presence() {
+    // The CI's Redis when it names one; a private one otherwise.
+    let private = std::env::var("SPECTREE_TEST_REDIS_URL")
+        .is_err()
+        .then(RedisProcess::start);
+    let url = std::env::var("SPECTREE_TEST_REDIS_URL")
+        .unwrap_or_else(|_| private.as_ref().unwrap().url());
+    let (a, b, owner, id, token) = two_nodes(url).await;
+    let owner_id = owner.user_id().await;
+    let mut pa = peer(&a, &id, &token).await;
+    let mut pb = peer(&b, &id, &token).await;
+    pa.call(json!({"cmd": "insertText", "field": "title", "index": 6, "text": " on A"}))
+        .await
+        .unwrap();
+    pb.call(json!({"cmd": "waitFor", "path": "title", "equals": "Shared on A", "timeoutMs": WAIT}))
+        .await
+        .unwrap();
+    pb.call(json!({"cmd": "insertText", "field": "title", "index": 0, "text": "B: "}))
+        .await
+        .unwrap();
+    pb.call(json!({"cmd": "setField", "key": "status", "value": "ready"}))
+        .await
+        .unwrap();
+    for p in [&mut pa, &mut pb] {
+        p.call(json!({"cmd": "waitFor", "path": "title", "equals": "B: Shared on A", "timeoutMs": WAIT})).await.unwrap();
+        p.call(json!({"cmd": "waitFor", "path": "fields.status", "equals": "ready", "timeoutMs": WAIT})).await.unwrap();
+    }
+    pa.call(json!({"cmd": "setAwareness", "state": {"cursor": {"anchor": 2}}}))
+        .await
+        .unwrap();
+    pb.call(json!({"cmd": "setAwareness", "state": {"cursor": {"anchor": 3}}}))
+        .await
+        .unwrap();
+    // Both peers are the same user here; each sees one other state.
+    pa.call(json!({"cmd": "waitAwareness", "predicate": "hasUser", "userId": owner_id, "present": true, "timeoutMs": WAIT})).await.unwrap();
+    pb.call(json!({"cmd": "waitAwareness", "predicate": "hasUser", "userId": owner_id, "present": true, "timeoutMs": WAIT})).await.unwrap();
+    pa.call(json!({"cmd": "close"})).await.unwrap();
+    pb.call(json!({"cmd": "waitAwareness", "predicate": "count", "equals": 1, "timeoutMs": WAIT}))
+        .await
+        .unwrap();
+    // A third client on either node gets the merged document from the database.
+    let mut pc = peer(&a, &id, &token).await;
+    pc.call(
+        json!({"cmd": "waitFor", "path": "title", "equals": "B: Shared on A", "timeoutMs": WAIT}),
+    )
+    .await
+    .unwrap();
+    b.stop().await;
+    a.stop().await;
+}
+
+#[tokio::test]
+async fn a_node_catches_up_from_the_database_after_redis_restarts() {
+    let mut redis = RedisProcess::start();
+    let (a, b, _owner, id, token) = two_nodes(redis.url()).await;
+    let mut pa = peer(&a, &id, &token).await;
+    let mut pb = peer(&b, &id, &token).await;
+    pa.call(json!({"cmd": "insertText", "field": "title", "index": 6, "text": " 1"}))
+        .await
+        .unwrap();
+    pb.call(json!({"cmd": "waitFor", "path": "title", "equals": "Shared 1", "timeoutMs": WAIT}))
+        .await
+        .unwrap();
+    // Redis dies: edits on A are stored but cannot be published.
+    redis.kill();
+    pa.call(json!({"cmd": "insertText", "field": "title", "index": 8, "text": " 2"}))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    redis.restart();
+    // B resubscribes and reloads what it missed from the log; later edits flow again.
+    pb.call(json!({"cmd": "waitFor", "path": "title", "equals": "Shared 1 2", "timeoutMs": WAIT}))
+        .await
+        .unwrap();
+    pa.call(json!({"cmd": "insertText", "field": "title", "index": 10, "text": " 3"}))
+        .await
+        .unwrap();
+    pb.call(
+        json!({"cmd": "waitFor", "path": "title", "equals": "Shared 1 2 3", "timeoutMs": WAIT}),
+    )
+    .await
+    .unwrap();
+    pb.call(json!({"cmd": "insertText", "field": "title", "index": 0, "text": "0 "}))
+        .await
+        .unwrap();
+    pa.call(
+        json!({"cmd": "waitFor", "path": "title", "equals": "0 Shared 1 2 3", "timeoutMs": WAIT}),
+    )
+    .await
+    .unwrap();
+    b.stop().await;
+    a.stop().await;
+}

@@ -1,0 +1,553 @@
+//! Live documents with real peers: the npm `yjs` + `y-websocket` client against the server.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use spectree_testkit::yjs::YjsPeer;
+use spectree_testkit::{Client, TestServer};
+
+use crate::support::{item, member, project_fixture};
+
+const WAIT: u64 = 15_000;
+
+async fn token(c: &Client) -> String {
+    let r = c
+        .post("/api/v1/me/tokens", &json!({"name": "collab"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body["secret"].as_str().unwrap().to_owned()
+}
+
+async fn peer(server: &TestServer, item: &str, token: &str) -> YjsPeer {
+    let mut p = YjsPeer::connect(&server.collab_url(), item, Some(token))
+        .await
+        .unwrap();
+    p.call(json!({"cmd": "waitSynced", "timeoutMs": WAIT}))
+        .await
+        .unwrap();
+    p
+}
+
+/// Polls `GET /api/v1/items/{id}` until `check` holds.
+async fn until_row(c: &Client, id: &str, check: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_millis(WAIT);
+    loop {
+        let r = c.get(&format!("/api/v1/items/{id}")).await;
+        if check(&r.body) {
+            return r.body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the row never got there: {}",
+            r.body
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_clients_converge_and_live_edits_reach_the_row_and_search() {
+    let (server, owner, _, _, project) = project_fixture().await;
+    let id = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "Sign in", "acceptance_criteria": [{"text": "Works"}]}),
+    )
+    .await;
+    let t = token(&owner).await;
+    let mut a = peer(&server, &id, &t).await;
+    let mut b = peer(&server, &id, &t).await;
+    // The document was seeded from the row.
+    assert_eq!(
+        a.call(json!({"cmd": "getText", "field": "title"}))
+            .await
+            .unwrap()["text"],
+        "Sign in"
+    );
+    assert_eq!(
+        b.call(json!({"cmd": "getCriteria"})).await.unwrap()["criteria"][0]["text"],
+        "Works"
+    );
+
+    a.call(json!({"cmd": "insertText", "field": "title", "index": 7, "text": " with passkeys"}))
+        .await
+        .unwrap();
+    b.call(json!({"cmd": "setField", "key": "status", "value": "ready"}))
+        .await
+        .unwrap();
+    b.call(json!({"cmd": "waitFor", "path": "title", "equals": "Sign in with passkeys", "timeoutMs": WAIT})).await.unwrap();
+    a.call(
+        json!({"cmd": "waitFor", "path": "fields.status", "equals": "ready", "timeoutMs": WAIT}),
+    )
+    .await
+    .unwrap();
+
+    let row = until_row(&owner, &id, |r| {
+        r["title"] == "Sign in with passkeys" && r["status"] == "ready"
+    })
+    .await;
+    assert_eq!(row["acceptance_criteria"][0]["text"], "Works");
+    let hits = owner
+        .get(&format!("/api/v1/projects/{project}/search?q=passk"))
+        .await;
+    assert_eq!(hits.body["items"][0]["id"], id.as_str());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_rest_patch_reaches_connected_clients_and_keeps_text_identity() {
+    let (server, owner, _, _, project) = project_fixture().await;
+    let id = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "T", "description": "Alpha beta gamma delta"}),
+    )
+    .await;
+    let mut a = peer(&server, &id, &token(&owner).await).await;
+    // A cursor just before "delta", outside the span the REST edit changes.
+    let rel = a
+        .call(json!({"cmd": "relPos", "field": "description", "index": 17}))
+        .await
+        .unwrap()["relpos"]
+        .clone();
+    let r = owner
+        .patch(
+            &format!("/api/v1/items/{id}"),
+            &json!({"description": "Alpha BETA gamma delta", "status": "in_review"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["description"], "Alpha BETA gamma delta");
+    a.call(json!({"cmd": "waitFor", "path": "description", "equals": "Alpha BETA gamma delta", "timeoutMs": WAIT})).await.unwrap();
+    a.call(json!({"cmd": "waitFor", "path": "fields.status", "equals": "in_review", "timeoutMs": WAIT})).await.unwrap();
+    let at = a
+        .call(json!({"cmd": "resolveRelPos", "relpos": rel}))
+        .await
+        .unwrap();
+    assert_eq!(
+        at["index"], 17,
+        "the cursor before 'delta' still resolves to it"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_viewer_gets_the_document_and_presence_but_cannot_edit() {
+    let (server, owner, org, team, project) = project_fixture().await;
+    let id = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "Read me"}),
+    )
+    .await;
+    let (viewer, viewer_id) = member(&server, &owner, &org, "v@acme.example", None).await;
+    owner
+        .put(
+            &format!("/api/v1/teams/{team}/members/{viewer_id}"),
+            &json!({"role": "viewer"}),
+        )
+        .await;
+    let mut e = peer(&server, &id, &token(&owner).await).await;
+    let mut v = peer(&server, &id, &token(&viewer).await).await;
+    assert_eq!(
+        v.call(json!({"cmd": "getText", "field": "title"}))
+            .await
+            .unwrap()["text"],
+        "Read me"
+    );
+    v.call(json!({"cmd": "insertText", "field": "title", "index": 0, "text": "HACKED "}))
+        .await
+        .unwrap();
+    v.wait_event("permission-denied", Duration::from_millis(WAIT))
+        .await
+        .unwrap();
+    // The editor's own later edit arrives at the viewer; the viewer's never reaches anyone.
+    e.call(json!({"cmd": "insertText", "field": "title", "index": 7, "text": "!"}))
+        .await
+        .unwrap();
+    v.call(
+        json!({"cmd": "waitFor", "path": "title", "equals": "HACKED Read me!", "timeoutMs": WAIT}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        e.call(json!({"cmd": "getText", "field": "title"}))
+            .await
+            .unwrap()["text"],
+        "Read me!"
+    );
+    until_row(&owner, &id, |r| r["title"] == "Read me!").await;
+    let stored = crate::support::count(
+        &server,
+        &format!("doc_updates WHERE user_id = '{viewer_id}'"),
+    )
+    .await;
+    assert_eq!(stored, 0, "nothing from the viewer is stored");
+    // Presence still flows both ways.
+    v.call(json!({"cmd": "setAwareness", "state": {"cursor": null}}))
+        .await
+        .unwrap();
+    e.call(json!({"cmd": "waitAwareness", "predicate": "hasUser", "userId": viewer_id, "present": true, "timeoutMs": WAIT})).await.unwrap();
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn presence_carries_the_servers_identity_and_clears_on_disconnect() {
+    let (server, owner, _, _, project) = project_fixture().await;
+    let id = item(&owner, &project, json!({"type": "story", "title": "T"})).await;
+    let owner_id = owner.user_id().await;
+    let (other, other_id) = {
+        let c = server.user("bob@example.com").await;
+        let uid = c.user_id().await;
+        (c, uid)
+    };
+    // Bob has no access: his socket is refused.
+    let mut refused = YjsPeer::connect(&server.collab_url(), &id, Some(&token(&other).await))
+        .await
+        .unwrap();
+    assert!(
+        refused
+            .call(json!({"cmd": "waitSynced", "timeoutMs": 1500}))
+            .await
+            .is_err()
+    );
+    drop(refused);
+
+    let t = token(&owner).await;
+    let mut a = peer(&server, &id, &t).await;
+    let mut b = peer(&server, &id, &t).await;
+    a.call(json!({"cmd": "setAwareness", "state": {"user": {"id": other_id, "name": "Mallory"}, "cursor": {"anchor": 1}}})).await.unwrap();
+    b.call(json!({"cmd": "waitAwareness", "predicate": "hasUser", "userId": owner_id, "present": true, "timeoutMs": WAIT})).await.unwrap();
+    let states = b.call(json!({"cmd": "getAwareness"})).await.unwrap();
+    let a_id = a.call(json!({"cmd": "clientId"})).await.unwrap()["clientId"].clone();
+    let a_state = states["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["clientId"] == a_id)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        a_state["state"]["user"]["id"],
+        owner_id.as_str(),
+        "the server fills in who it is: {a_state}"
+    );
+    assert_eq!(a_state["state"]["user"]["name"], "Admin");
+    assert_eq!(a_state["state"]["cursor"]["anchor"], 1);
+    a.call(json!({"cmd": "close"})).await.unwrap();
+    b.call(json!({"cmd": "waitAwareness", "predicate": "count", "equals": 1, "timeoutMs": WAIT}))
+        .await
+        .unwrap();
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn offline_edits_merge_on_reconnect() {
+    let (server, owner, _, _, project) = project_fixture().await;
+    let id = item(&owner, &project, json!({"type": "story", "title": "Base"})).await;
+    let t = token(&owner).await;
+    let mut a = peer(&server, &id, &t).await;
+    let mut b = peer(&server, &id, &t).await;
+    a.call(json!({"cmd": "disconnect"})).await.unwrap();
+    a.call(json!({"cmd": "insertText", "field": "title", "index": 4, "text": " offline"}))
+        .await
+        .unwrap();
+    b.call(json!({"cmd": "insertText", "field": "title", "index": 0, "text": "Online "}))
+        .await
+        .unwrap();
+    a.call(json!({"cmd": "reconnect"})).await.unwrap();
+    for p in [&mut a, &mut b] {
+        p.call(json!({"cmd": "waitFor", "path": "title", "equals": "Online Base offline", "timeoutMs": WAIT})).await.unwrap();
+    }
+    until_row(&owner, &id, |r| r["title"] == "Online Base offline").await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn crafted_updates_outside_the_schema_are_reverted_before_the_projection() {
+    let (server, owner, _, _, project) = project_fixture().await;
+    let id = item(&owner, &project, json!({"type": "story", "title": "T"})).await;
+    let t = token(&owner).await;
+    let mut a = peer(&server, &id, &t).await;
+    let mut b = peer(&server, &id, &t).await;
+    a.call(json!({"cmd": "setField", "key": "status", "value": "shipped"}))
+        .await
+        .unwrap();
+    b.call(
+        json!({"cmd": "waitFor", "path": "fields.status", "equals": "draft", "timeoutMs": WAIT}),
+    )
+    .await
+    .unwrap();
+    a.call(
+        json!({"cmd": "waitFor", "path": "fields.status", "equals": "draft", "timeoutMs": WAIT}),
+    )
+    .await
+    .unwrap();
+    a.call(json!({"cmd": "setField", "key": "type", "value": "epic"}))
+        .await
+        .unwrap();
+    a.call(json!({"cmd": "craftUpdate", "kind": "bigText", "field": "title", "bytes": 2000}))
+        .await
+        .unwrap();
+    a.call(json!({"cmd": "craftUpdate", "kind": "unknownRoot", "name": "evil"}))
+        .await
+        .unwrap();
+    // Type changes are fine for a root story; the title is cut to its limit.
+    let row = until_row(&owner, &id, |r| r["type"] == "epic").await;
+    assert_eq!(row["status"], "draft");
+    let deadline = Instant::now() + Duration::from_millis(WAIT);
+    loop {
+        let title = b
+            .call(json!({"cmd": "getText", "field": "title"}))
+            .await
+            .unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .count();
+        if title == 500 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "title still {title} chars");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let row = until_row(&owner, &id, |r| {
+        r["title"].as_str().unwrap().chars().count() == 500
+    })
+    .await;
+    assert!(
+        row["title"].as_str().unwrap().starts_with('x')
+            || row["title"].as_str().unwrap().ends_with('x')
+    );
+    server.stop().await;
+}
+
+/// A y-websocket update message that inserts `text` into the title under `client`, made on
+/// a yrs document that knows `state` (stock Yjs clients change their id when they see it used
+/// elsewhere, so an impersonation has to be crafted).
+fn crafted_title_insert(state: &str, client: u64, text: &str) -> String {
+    use base64::Engine;
+    use yrs::updates::decoder::Decode;
+    use yrs::updates::encoder::Encode;
+    use yrs::{GetString, ReadTxn, Text, Transact};
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let doc = yrs::Doc::with_options(yrs::Options {
+        client_id: yrs::block::ClientID::new(client),
+        offset_kind: yrs::OffsetKind::Utf16,
+        ..yrs::Options::default()
+    });
+    let title = doc.get_or_insert_text("title");
+    doc.transact_mut()
+        .apply_update(yrs::Update::decode_v1(&b64.decode(state).unwrap()).unwrap())
+        .unwrap();
+    let sv = doc.transact().state_vector();
+    {
+        let mut txn = doc.transact_mut();
+        let len = title.get_string(&txn).encode_utf16().count() as u32;
+        title.insert(&mut txn, len, text);
+    }
+    let update = doc.transact().encode_state_as_update_v1(&sv);
+    let msg = yrs::sync::Message::Sync(yrs::sync::SyncMessage::Update(update));
+    b64.encode(msg.encode_v1())
+}
+
+#[tokio::test]
+async fn a_client_id_bound_to_another_user_is_refused() {
+    let (server, owner, org, team, project) = project_fixture().await;
+    let id = item(&owner, &project, json!({"type": "story", "title": "T"})).await;
+    let (ed, ed_id) = member(&server, &owner, &org, "ed@acme.example", None).await;
+    owner
+        .put(
+            &format!("/api/v1/teams/{team}/members/{ed_id}"),
+            &json!({"role": "editor"}),
+        )
+        .await;
+    let mut a = YjsPeer::spawn().await.unwrap();
+    a.call(json!({"cmd": "connect", "url": server.collab_url(), "room": id, "token": token(&owner).await, "clientId": 424242})).await.unwrap();
+    a.call(json!({"cmd": "waitSynced", "timeoutMs": WAIT}))
+        .await
+        .unwrap();
+    a.call(json!({"cmd": "insertText", "field": "title", "index": 1, "text": "a"}))
+        .await
+        .unwrap();
+    until_row(&owner, &id, |r| r["title"] == "Ta").await;
+
+    // The editor sends an update under the owner's client id: the socket is closed and the
+    // update is neither applied nor stored.
+    let mut b = peer(&server, &id, &token(&ed).await).await;
+    let state = b.call(json!({"cmd": "encodeState"})).await.unwrap()["update"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    b.call(json!({"cmd": "rawSend", "base64": crafted_title_insert(&state, 424242, "b")}))
+        .await
+        .unwrap();
+    let closed = b
+        .wait_event("connection-close", Duration::from_millis(WAIT))
+        .await
+        .unwrap();
+    assert_eq!(closed["code"], 4403, "{closed}");
+    // A later edit of the owner's goes through; the impersonation never does.
+    a.call(json!({"cmd": "insertText", "field": "title", "index": 2, "text": "c"}))
+        .await
+        .unwrap();
+    until_row(&owner, &id, |r| r["title"] == "Tac").await;
+    let stored =
+        crate::support::count(&server, &format!("doc_updates WHERE user_id = '{ed_id}'")).await;
+    assert_eq!(stored, 0);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn losing_access_closes_open_sockets() {
+    let (server, owner, org, team, project) = project_fixture().await;
+    let id = item(&owner, &project, json!({"type": "story", "title": "T"})).await;
+    let (ed, ed_id) = member(&server, &owner, &org, "ed@acme.example", None).await;
+    owner
+        .put(
+            &format!("/api/v1/teams/{team}/members/{ed_id}"),
+            &json!({"role": "editor"}),
+        )
+        .await;
+    let mut p = peer(&server, &id, &token(&ed).await).await;
+    assert_eq!(
+        owner
+            .delete(&format!("/api/v1/teams/{team}/members/{ed_id}"))
+            .await
+            .status,
+        204
+    );
+    let closed = p
+        .wait_event("connection-close", Duration::from_millis(WAIT))
+        .await
+        .unwrap();
+    assert_eq!(closed["code"], 4403, "{closed}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn documents_survive_their_room_unloading_and_record_editing_sessions() {
+    let (server, owner, _, _, project) = project_fixture().await;
+    let id = item(&owner, &project, json!({"type": "story", "title": "Keep"})).await;
+    let t = token(&owner).await;
+    let mut a = peer(&server, &id, &t).await;
+    a.call(json!({"cmd": "insertText", "field": "title", "index": 4, "text": " me"}))
+        .await
+        .unwrap();
+    until_row(&owner, &id, |r| r["title"] == "Keep me").await;
+    a.call(json!({"cmd": "close"})).await.unwrap();
+    let deadline = Instant::now() + Duration::from_millis(WAIT);
+    while server.app().collab().open_rooms() > 0 {
+        assert!(Instant::now() < deadline, "the room never unloaded");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut b = peer(&server, &id, &t).await;
+    assert_eq!(
+        b.call(json!({"cmd": "getText", "field": "title"}))
+            .await
+            .unwrap()["text"],
+        "Keep me"
+    );
+    let item_id: spectree_domain::ids::ItemId = id.parse().unwrap();
+    let mut c = server.app().store().read().await.unwrap();
+    let sessions = spectree_app::store::collab::sessions(&mut c, item_id)
+        .await
+        .unwrap();
+    drop(c);
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].0.to_string(), owner.user_id().await);
+    server.stop().await;
+}
+
+fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn memory_stays_bounded_with_ten_thousand_documents_opened_and_closed() {
+    let server = TestServer::start_with(|c| c.collab.room_grace = Duration::from_millis(50)).await;
+    let owner = server.admin().await;
+    let org = owner.create_org("Acme", "acme").await;
+    let team = owner.create_team(&org, "Core", "core").await;
+    let project = owner
+        .post(
+            &format!("/api/v1/teams/{team}/projects"),
+            &json!({"name": "Big", "slug": "big"}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut ids = Vec::new();
+    for batch in 0..10 {
+        let items: Vec<Value> = (0..1000)
+            .map(|i| json!({"type": "task", "title": format!("Task {batch}-{i}"), "description": "Some words to make the document a little heavier than a title alone."}))
+            .collect();
+        let r = owner
+            .post(
+                &format!("/api/v1/projects/{project}/items/bulk"),
+                &json!({"items": items}),
+            )
+            .await;
+        assert_eq!(r.status, 201);
+        ids.extend(r.body["items"].as_array().unwrap().iter().map(|i| {
+            i["id"]
+                .as_str()
+                .unwrap()
+                .parse::<spectree_domain::ids::ItemId>()
+                .unwrap()
+        }));
+    }
+    let collab = server.app().collab().clone();
+    let open_all = |ids: Vec<spectree_domain::ids::ItemId>| {
+        let collab = collab.clone();
+        async move {
+            for chunk in ids.chunks(100) {
+                let mut tasks = Vec::new();
+                for id in chunk {
+                    let (c, id) = (collab.clone(), *id);
+                    tasks.push(tokio::spawn(async move { c.content(id).await.unwrap() }));
+                }
+                for t in tasks {
+                    assert!(t.await.unwrap().title.starts_with("Task"));
+                }
+            }
+        }
+    };
+    let wait_unloaded = || async {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while collab.open_rooms() > 0 {
+            assert!(
+                Instant::now() < deadline,
+                "{} rooms still open",
+                collab.open_rooms()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    // The first two passes seed every document and warm the caches (SQLite's page cache per
+    // connection, the allocator); the next two open and close all of them again and must not
+    // grow memory further.
+    for _ in 0..2 {
+        open_all(ids.clone()).await;
+        wait_unloaded().await;
+    }
+    let warm = resident_kib();
+    for _ in 0..2 {
+        open_all(ids.clone()).await;
+        wait_unloaded().await;
+    }
+    let after = resident_kib();
+    eprintln!("resident after warm-up {warm} KiB, after two more passes {after} KiB");
+    assert!(
+        after < warm + 16 * 1024,
+        "resident memory grew from {warm} KiB to {after} KiB over 20,000 more opens"
+    );
+    server.stop().await;
+}
