@@ -8,6 +8,7 @@ mod measure;
 mod report;
 mod server;
 mod stats;
+mod text;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,10 +19,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
 use crate::api::Api;
-use crate::generate::{Plan, Rng, Shape, Vocabulary};
+use crate::generate::{Plan, Shape};
 use crate::measure::CreateLoad;
 use crate::report::{Phase, Results};
 use crate::server::{PgDatabase, Server, ServerOptions, Usage, proc_usage};
+use crate::text::{Rng, Vocabulary};
 
 /// Benchmarks of the Spec Tree server.
 #[derive(Parser)]

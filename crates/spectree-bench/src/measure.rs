@@ -9,8 +9,8 @@ use anyhow::{Context, ensure};
 use serde_json::Value;
 
 use crate::api::{Api, query_escape};
-use crate::generate::{Rng, Vocabulary, item_body};
 use crate::stats::Summary;
+use crate::text::{Rng, Vocabulary, item_body};
 
 /// Repeated fetches of one large document.
 #[derive(Debug, Clone, Copy)]
@@ -54,9 +54,11 @@ async fn fetch(api: &Api, path: &str, samples: usize) -> anyhow::Result<Fetch> {
     })
 }
 
-/// A search query of 1 to 3 word prefixes. Words are drawn with ranks spread evenly on a
-/// log scale (as many from the 10 most common words as from ranks 100 to 1,000), and each is
-/// cut to a prefix of 3 letters or more: matches range from a handful to every item.
+/// A search query of 1 (half the queries), 2 or 3 word prefixes. Each word is, by a coin
+/// toss, any vocabulary word (most are rare: in about 1% of the items) or one drawn with
+/// ranks spread evenly on a log scale (as likely from the 10 most common words as from ranks
+/// 100 to 1,000); it is cut to a prefix of 3 letters or more. One word matches hundreds to
+/// all of the items; two or three rare ones match a handful or none.
 pub fn query(vocab: &Vocabulary, rng: &mut Rng) -> String {
     let words = match rng.below(100) {
         0..50 => 1,
@@ -65,7 +67,11 @@ pub fn query(vocab: &Vocabulary, rng: &mut Rng) -> String {
     };
     let mut q = Vec::with_capacity(words);
     for _ in 0..words {
-        let rank = ((vocab.len() as f64).powf(rng.unit()) as usize).saturating_sub(1);
+        let rank = if rng.below(2) == 0 {
+            rng.below(vocab.len())
+        } else {
+            ((vocab.len() as f64).powf(rng.unit()) as usize).saturating_sub(1)
+        };
         let w = vocab.word(rank.min(vocab.len() - 1));
         let len = rng.range(3.min(w.len()), w.len());
         q.push(&w[..len]);
@@ -74,8 +80,10 @@ pub fn query(vocab: &Vocabulary, rng: &mut Rng) -> String {
 }
 
 /// One timed search.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SearchSample {
+    /// The query.
+    pub query: String,
     /// Words in the query.
     pub words: usize,
     /// Hits on the first page.
@@ -103,6 +111,14 @@ impl Search {
             .map(|s| s.latency)
             .collect();
         Summary::of(&t)
+    }
+
+    /// The `n` slowest queries, slowest first.
+    pub fn slowest(&self, n: usize) -> Vec<&SearchSample> {
+        let mut all: Vec<&SearchSample> = self.samples.iter().collect();
+        all.sort_by_key(|s| std::cmp::Reverse(s.latency));
+        all.truncate(n);
+        all
     }
 
     /// Mean hits on the first page.
@@ -134,6 +150,7 @@ pub async fn search(
         let page: Value = serde_json::from_slice(&body)?;
         samples.push(SearchSample {
             words: q.split(' ').count(),
+            query: q,
             hits: page["items"].as_array().map_or(0, Vec::len),
             more: page["next_cursor"].is_string(),
             latency,

@@ -172,6 +172,24 @@ pub fn render(r: &Results) -> String {
     for (name, s) in classes {
         line(&mut out, format!("| {name} | {} | {} |", s.n, s.row()));
     }
+    let slow: Vec<String> = r
+        .search
+        .slowest(5)
+        .iter()
+        .map(|s| {
+            format!(
+                "`{}` {} ({}{} hits)",
+                s.query,
+                ms(s.latency),
+                s.hits,
+                if s.more { "+" } else { "" }
+            )
+        })
+        .collect();
+    line(
+        &mut out,
+        format!("\nSlowest searches: {}.", slow.join(", ")),
+    );
     line(&mut out, String::new());
     line(&mut out, "| phase | wall | server CPU | bench CPU |".into());
     line(&mut out, "|---|---|---|---|".into());
