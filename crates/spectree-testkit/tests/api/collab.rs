@@ -551,3 +551,67 @@ async fn memory_stays_bounded_with_ten_thousand_documents_opened_and_closed() {
     );
     server.stop().await;
 }
+
+/// An upgrade request for `/collab/{id}` with the given extra headers; returns the status.
+async fn upgrade(c: &Client, path: &str, headers: &[(&str, String)]) -> u16 {
+    let mut req = c
+        .request(reqwest::Method::GET, path)
+        .header("connection", "Upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
+    for (k, v) in headers {
+        req = req.header(*k, v.clone());
+    }
+    c.send(req).await.status
+}
+
+#[tokio::test]
+async fn sockets_authenticate_by_cookie_with_an_origin_check_or_by_a_single_use_ticket() {
+    let (server, owner, _, _, project) = project_fixture().await;
+    let id = item(&owner, &project, json!({"type": "story", "title": "T"})).await;
+    let path = format!("/collab/{id}");
+    let host = server.base.trim_start_matches("http://").to_owned();
+    // The owner's client carries the session cookie.
+    assert_eq!(
+        upgrade(&owner, &path, &[("origin", "https://evil.example".into())]).await,
+        403
+    );
+    assert_eq!(
+        upgrade(&owner, &path, &[("origin", format!("http://{host}"))]).await,
+        101
+    );
+    assert_eq!(
+        upgrade(&server.client(), &path, &[]).await,
+        401,
+        "no credentials"
+    );
+    let stranger = server.user("stranger@example.com").await;
+    assert_eq!(upgrade(&stranger, &path, &[]).await, 404, "no access");
+
+    let r = owner
+        .post_empty(&format!("/api/v1/items/{id}/collab-ticket"))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let ticket = r.body["ticket"].as_str().unwrap().to_owned();
+    assert!(ticket.starts_with("stt_"));
+    let anon = server.client();
+    let with_ticket = format!("{path}?token={ticket}");
+    assert_eq!(upgrade(&anon, &with_ticket, &[]).await, 101);
+    assert_eq!(
+        upgrade(&anon, &with_ticket, &[]).await,
+        401,
+        "a ticket works once"
+    );
+    let r = owner
+        .post_empty(&format!("/api/v1/items/{id}/collab-ticket"))
+        .await;
+    let ticket = r.body["ticket"].as_str().unwrap().to_owned();
+    server.clock.advance(Duration::from_secs(61));
+    assert_eq!(
+        upgrade(&anon, &format!("{path}?token={ticket}"), &[]).await,
+        401,
+        "tickets expire"
+    );
+    server.stop().await;
+}
