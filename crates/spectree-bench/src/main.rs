@@ -22,7 +22,7 @@ use crate::api::Api;
 use crate::generate::{Plan, Shape};
 use crate::measure::CreateLoad;
 use crate::report::{Phase, Results};
-use crate::server::{PgDatabase, Server, ServerOptions, Usage, proc_usage};
+use crate::server::{PgDatabase, Server, ServerOptions, Usage, postgres_cpu, proc_usage};
 use crate::text::{Rng, Vocabulary};
 
 /// Benchmarks of the Spec Tree server.
@@ -87,6 +87,10 @@ struct SpecArgs {
     /// `SPECTREE_LOG` for the server.
     #[arg(long, default_value = "info")]
     server_log: String,
+    /// On PostgreSQL, skip the `VACUUM (ANALYZE)` run after generating the project (which
+    /// stands in for autovacuum, off on some machines).
+    #[arg(long)]
+    no_vacuum: bool,
     /// Keep the data directory (with the server log) and the PostgreSQL database.
     #[arg(long)]
     keep: bool,
@@ -113,6 +117,10 @@ async fn spec(args: SpecArgs) -> anyhow::Result<()> {
         args.items_scale > 0.0 && args.items_scale <= 10.0,
         "--items-scale must be in (0, 10]"
     );
+    ensure!(
+        args.search_queries > 0 && args.samples > 0 && args.clients > 0 && args.create_seconds > 0,
+        "--search-queries, --samples, --clients and --create-seconds must be at least 1"
+    );
     let dir = tempfile::Builder::new()
         .prefix("spectree-bench-")
         .tempdir()?;
@@ -120,7 +128,7 @@ async fn spec(args: SpecArgs) -> anyhow::Result<()> {
         Database::Sqlite => None,
         Database::Postgres => Some(PgDatabase::create(&args.pg_url).await?),
     };
-    let outcome = run(&args, &bin, dir.path(), pg.as_ref().map(|d| d.url.as_str())).await;
+    let outcome = run(&args, &bin, dir.path(), pg.as_ref()).await;
     if args.keep {
         eprintln!("kept {}", dir.keep().display());
         if let Some(pg) = &pg {
@@ -143,17 +151,17 @@ async fn run(
     args: &SpecArgs,
     bin: &Path,
     dir: &Path,
-    database_url: Option<&str>,
+    pg: Option<&PgDatabase>,
 ) -> anyhow::Result<Results> {
     let server = Server::start(&ServerOptions {
         bin,
         data_dir: dir,
-        database_url,
+        database_url: pg.map(|d| d.url.as_str()),
         log_filter: &args.server_log,
     })
     .await?;
     eprintln!("server {} (log {})", server.base, server.log.display());
-    let results = measure_all(args, &server).await;
+    let results = measure_all(args, &server, pg).await;
     let stopped = server.stop().await;
     let results = results?;
     stopped?;
@@ -165,6 +173,7 @@ struct Mark {
     wall: Instant,
     server: Usage,
     bench: Usage,
+    db: Option<Duration>,
 }
 
 impl Mark {
@@ -173,6 +182,7 @@ impl Mark {
             wall: Instant::now(),
             server: server.usage()?,
             bench: proc_usage(std::process::id())?,
+            db: server.on_postgres.then(postgres_cpu),
         })
     }
 
@@ -184,11 +194,16 @@ impl Mark {
             wall: end.wall - self.wall,
             server_cpu: end.server.cpu.saturating_sub(self.server.cpu),
             bench_cpu: end.bench.cpu.saturating_sub(self.bench.cpu),
+            db_cpu: end.db.zip(self.db).map(|(e, s)| e.saturating_sub(s)),
         })
     }
 }
 
-async fn measure_all(args: &SpecArgs, server: &Server) -> anyhow::Result<Results> {
+async fn measure_all(
+    args: &SpecArgs,
+    server: &Server,
+    pg: Option<&PgDatabase>,
+) -> anyhow::Result<Results> {
     let api = Api::first_admin(&server.base, &server.setup_code).await?;
     let project = make_project(&api).await?;
     let mut rng = Rng::new(args.seed);
@@ -212,6 +227,14 @@ async fn measure_all(args: &SpecArgs, server: &Server) -> anyhow::Result<Results
     };
     let generated = generate::project(&api, &project, &vocab, plan).await?;
     phases.push(mark.done("generate", server)?);
+
+    if let Some(pg) = pg
+        && !args.no_vacuum
+    {
+        let mark = Mark::now(server)?;
+        pg.vacuum_analyze().await.context("VACUUM (ANALYZE)")?;
+        phases.push(mark.done("VACUUM (ANALYZE)", server)?);
+    }
 
     let mark = Mark::now(server)?;
     let tree = measure::tree(&api, &project, args.samples, shape.items()).await?;

@@ -18,6 +18,8 @@ pub struct Phase {
     pub server_cpu: Duration,
     /// CPU time of the benchmark process (the clients).
     pub bench_cpu: Duration,
+    /// CPU time of all PostgreSQL processes, on PostgreSQL.
+    pub db_cpu: Option<Duration>,
 }
 
 /// Everything a run measured.
@@ -191,13 +193,27 @@ pub fn render(r: &Results) -> String {
         format!("\nSlowest searches: {}.", slow.join(", ")),
     );
     line(&mut out, String::new());
-    line(&mut out, "| phase | wall | server CPU | bench CPU |".into());
-    line(&mut out, "|---|---|---|---|".into());
+    let on_pg = r.phases.iter().any(|p| p.db_cpu.is_some());
+    if on_pg {
+        line(
+            &mut out,
+            "| phase | wall | server CPU | PostgreSQL CPU | bench CPU |".into(),
+        );
+        line(&mut out, "|---|---|---|---|---|".into());
+    } else {
+        line(&mut out, "| phase | wall | server CPU | bench CPU |".into());
+        line(&mut out, "|---|---|---|---|".into());
+    }
     for p in &r.phases {
+        let db = match p.db_cpu {
+            Some(d) => format!(" {:.1} s |", d.as_secs_f64()),
+            None if on_pg => " |".to_owned(),
+            None => String::new(),
+        };
         line(
             &mut out,
             format!(
-                "| {} | {:.1} s | {:.1} s | {:.1} s |",
+                "| {} | {:.1} s | {:.1} s |{db} {:.1} s |",
                 p.name,
                 p.wall.as_secs_f64(),
                 p.server_cpu.as_secs_f64(),

@@ -39,6 +39,16 @@ impl PgDatabase {
         })
     }
 
+    /// `VACUUM (ANALYZE)` on the database: what autovacuum does after a bulk load on a
+    /// default PostgreSQL (this lets the planner see the tables' sizes and lets index-only
+    /// scans skip the heap).
+    pub async fn vacuum_analyze(&self) -> anyhow::Result<()> {
+        let mut c = AnyConnection::connect(&self.url).await?;
+        c.execute("VACUUM (ANALYZE)").await?;
+        c.close().await.ok();
+        Ok(())
+    }
+
     /// Drops the database.
     pub async fn drop_database(&self) -> anyhow::Result<()> {
         let mut c = AnyConnection::connect(&self.admin_url).await?;
@@ -74,6 +84,8 @@ pub struct Server {
     pub setup_code: String,
     /// Its stdout and stderr.
     pub log: PathBuf,
+    /// Whether it runs on PostgreSQL.
+    pub on_postgres: bool,
 }
 
 /// What the server process has used so far.
@@ -155,6 +167,7 @@ impl Server {
             base: format!("http://{addr}"),
             setup_code,
             log,
+            on_postgres: opts.database_url.is_some(),
         };
         server.wait_ready().await?;
         Ok(server)
@@ -227,6 +240,22 @@ pub fn proc_usage(pid: u32) -> anyhow::Result<Usage> {
         peak_rss_kib: kib("VmHWM:"),
         rss_kib: kib("VmRSS:"),
     })
+}
+
+/// CPU time of every `postgres` process on the machine (the server's backends among them).
+pub fn postgres_cpu() -> Duration {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Duration::ZERO;
+    };
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "postgres")
+        })
+        .filter_map(|pid| proc_usage(pid).ok())
+        .map(|u| u.cpu)
+        .sum()
 }
 
 /// Clock ticks per second for `/proc/<pid>/stat` (`getconf CLK_TCK`; 100 on Linux).

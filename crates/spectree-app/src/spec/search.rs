@@ -39,12 +39,7 @@ impl App {
             page.limit + 1,
         )
         .await?;
-        let mut hits = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(item) = items::get(&mut c, self.store().sealer(), id).await? {
-                hits.push(item);
-            }
-        }
+        let hits = items::get_many(&mut c, self.store().sealer(), &ids).await?;
         Ok(Page::from_overfetch(hits, page.limit, |i| i.id.to_string()))
     }
 }

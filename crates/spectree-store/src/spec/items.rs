@@ -174,6 +174,33 @@ pub async fn get(
     row.as_ref().map(|r| from_row(r, sealer)).transpose()
 }
 
+/// Several items by id (live or in the trash), in the order of `ids`; unknown ids are
+/// skipped.
+pub async fn get_many(
+    c: &mut AnyConnection,
+    sealer: &dyn Sealer,
+    ids: &[ItemId],
+) -> StoreResult<Vec<Item>> {
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_PARAMS) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {} FROM work_items WHERE id IN ({})",
+            columns!(),
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for r in q.fetch_all(&mut *c).await? {
+            let item = from_row(&r, sealer)?;
+            found.insert(item.id, item);
+        }
+    }
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
 /// Writes an item's fields and place.
 pub async fn update(c: &mut AnyConnection, sealer: &dyn Sealer, i: &Item) -> StoreResult<()> {
     sqlx::query(

@@ -5,8 +5,10 @@ pub mod items;
 pub mod projects;
 pub mod words;
 
-/// Most bind parameters in one statement (SQLite allows 32766, PostgreSQL 65535).
-pub(crate) const MAX_PARAMS: usize = 30_000;
+/// Most bind parameters in one statement. SQLite resolves `$N` names by a linear scan per
+/// bind, so a statement's cost grows with the square of its parameters: past about a thousand
+/// it costs more than it saves (see docs/benchmarks.md).
+pub(crate) const MAX_PARAMS: usize = 999;
 
 /// `($1, $2, $3), ($4, $5, $6), …` for `rows` rows of `cols` columns.
 pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {

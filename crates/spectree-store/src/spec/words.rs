@@ -73,8 +73,8 @@ pub async fn search(
     for i in 0..rest.len() {
         let lo = 6 + 2 * i;
         sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM item_words x WHERE x.item_id = iw.item_id \
-             AND x.word >= ${lo} AND x.word < ${})",
+            " AND EXISTS (SELECT 1 FROM item_words x WHERE x.project_id = iw.project_id \
+             AND x.item_id = iw.item_id AND x.word >= ${lo} AND x.word < ${})",
             lo + 1
         ));
     }
