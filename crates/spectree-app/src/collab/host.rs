@@ -229,23 +229,7 @@ impl App {
                 row.assignee_id.map(|x| x.to_string()),
             )),
         }
-        let mut changed: Vec<&'static str> = Vec::new();
-        for (name, differs) in [
-            ("title", before.title != row.title),
-            ("description", before.description != row.description),
-            (
-                "acceptance_criteria",
-                before.acceptance_criteria != row.acceptance_criteria,
-            ),
-            ("type", before.item_type != row.item_type),
-            ("status", before.status != row.status),
-            ("priority", before.priority != row.priority),
-            ("assignee", before.assignee_id != row.assignee_id),
-        ] {
-            if differs {
-                changed.push(name);
-            }
-        }
+        let changed = crate::spec::changed_fields(&before, &row);
         if !changed.is_empty() {
             row.updated_at = self.now();
             if let Some(e) = editor {

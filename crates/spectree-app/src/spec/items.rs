@@ -85,6 +85,25 @@ pub struct ItemChanges {
     pub assignee_id: Option<Option<UserId>>,
 }
 
+/// The names of the fields that differ between two versions of an item, for change records.
+pub(crate) fn changed_fields(before: &Item, after: &Item) -> Vec<&'static str> {
+    [
+        ("title", before.title != after.title),
+        ("description", before.description != after.description),
+        (
+            "acceptance_criteria",
+            before.acceptance_criteria != after.acceptance_criteria,
+        ),
+        ("type", before.item_type != after.item_type),
+        ("status", before.status != after.status),
+        ("priority", before.priority != after.priority),
+        ("assignee", before.assignee_id != after.assignee_id),
+    ]
+    .into_iter()
+    .filter_map(|(name, differs)| differs.then_some(name))
+    .collect()
+}
+
 /// The search words of an item's text.
 pub(crate) fn item_words(item: &Item) -> BTreeSet<String> {
     index_words(
@@ -398,7 +417,6 @@ impl App {
             return Err(SpecError::PreconditionFailed);
         }
         let before = item.clone();
-        let mut changed: Vec<&'static str> = Vec::new();
         if let Some(t) = changes.title {
             item.title = validate_title(&t)?;
         }
@@ -436,22 +454,7 @@ impl App {
             }
             item.assignee_id = a;
         }
-        for (name, differs) in [
-            ("title", before.title != item.title),
-            ("description", before.description != item.description),
-            (
-                "acceptance_criteria",
-                before.acceptance_criteria != item.acceptance_criteria,
-            ),
-            ("type", before.item_type != item.item_type),
-            ("status", before.status != item.status),
-            ("priority", before.priority != item.priority),
-            ("assignee", before.assignee_id != item.assignee_id),
-        ] {
-            if differs {
-                changed.push(name);
-            }
-        }
+        let changed = changed_fields(&before, &item);
         if changed.is_empty() {
             return Ok(before);
         }

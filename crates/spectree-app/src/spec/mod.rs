@@ -12,8 +12,8 @@ mod tree;
 
 pub use error::SpecError;
 pub use export::{ImportOutcome, ProjectExportDoc};
-pub(crate) use items::item_words;
 pub use items::{BulkItem, ItemChanges, NewItem, Placement};
+pub(crate) use items::{changed_fields, item_words};
 pub use projects::ProjectChanges;
 pub use search::SearchHit;
 pub use trash::TrashEntry;
