@@ -668,3 +668,73 @@ async fn every_spec_mutation_is_audited() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn search_pages_through_common_words_and_finds_rare_ones_among_them() {
+    let (server, owner, _, _, project) = project_fixture().await;
+    let bulk = format!("/api/v1/projects/{project}/items/bulk");
+    let mut first_ids = Vec::new();
+    for batch in 0..3 {
+        let items: Vec<Value> = (0..1000)
+            .map(|i| {
+                let extra = if batch == 2 && i == 500 { " needle" } else { "" };
+                json!({"type": "task", "title": format!("Common chore {batch}-{i}{extra}"), "description": "Routine maintenance"})
+            })
+            .collect();
+        let r = owner.post(&bulk, &json!({"items": items})).await;
+        assert_eq!(r.status, 201);
+        if batch == 0 {
+            first_ids = r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_owned())
+                .collect();
+        }
+    }
+    // Every item has "common" and "routine": the search walks items in id order.
+    let r = owner
+        .get(&format!(
+            "/api/v1/projects/{project}/search?q=routine%20comm&limit=3"
+        ))
+        .await;
+    let ids: Vec<&str> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        first_ids[..3]
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    );
+    let cursor = r.body["next_cursor"].as_str().unwrap().to_owned();
+    let r = owner
+        .get(&format!(
+            "/api/v1/projects/{project}/search?q=routine%20comm&limit=2&cursor={cursor}"
+        ))
+        .await;
+    assert_eq!(r.body["items"][0]["id"], first_ids[3].as_str());
+    // A rare word among common ones drives the search.
+    let r = owner
+        .get(&format!(
+            "/api/v1/projects/{project}/search?q=common%20needle%20rout"
+        ))
+        .await;
+    let hits = r.body["items"].as_array().unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["title"], "Common chore 2-500 needle");
+    assert!(
+        owner
+            .get(&format!("/api/v1/projects/{project}/search?q=common%20zzz"))
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    server.stop().await;
+}
