@@ -75,9 +75,9 @@ async fn bounded_count(c: &mut AnyConnection, project: &str, prefix: &str) -> St
 /// Live items of a project having, for every query word, a word that starts with it; in id
 /// order after a cursor.
 ///
-/// Two plans, chosen by a bounded count of each word's matches: when some word is rare, its
-/// few rows drive the search and the other words are checked per hit; when every word is
-/// common, items are walked in id order and the first page of matches comes quickly.
+/// Two plans, chosen by a bounded count of each word's matches: the rarest word's rows drive
+/// the search and the other words are checked per hit; a single common word instead walks
+/// items in id order, so its first page comes without reading all its rows.
 pub async fn search(
     c: &mut AnyConnection,
     project: ProjectId,
@@ -98,7 +98,10 @@ pub async fn search(
     if fewest == 0 {
         return Ok(Vec::new());
     }
-    let rare = fewest < COMMON;
+    // Walking items in id order finds a page quickly when one common word is asked for; with
+    // several words their conjunction may be rare even when each word is common, so the
+    // rarest word's rows drive the search then (bounded by its matches).
+    let rare = fewest < COMMON || query_words.len() > 1;
     // The rarest word first: it drives the rare plan.
     let words: Vec<String> = counted.into_iter().map(|(_, w)| w).collect();
     let exists = |col: &str, i: usize| {
