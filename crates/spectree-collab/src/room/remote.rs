@@ -1,0 +1,105 @@
+//! The room's side of fan-out between nodes: presence and updates from other nodes, and
+//! catching up from the database when a frame went missing.
+
+use std::time::Instant;
+
+use spectree_store::collab;
+use yrs::sync::awareness::AwarenessUpdate;
+use yrs::sync::{Message, SyncMessage};
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{ReadTxn, Transact, Update};
+
+use super::Room;
+use crate::manager::CollabError;
+
+impl Room {
+    /// Sends a presence change to the other nodes (without waiting for Redis).
+    pub(super) fn publish_awareness(&self, update: &AwarenessUpdate) {
+        if let Some(f) = &self.shared.fanout {
+            let (item, bytes) = (self.item, update.encode_v1());
+            f.publish(item, crate::fanout::KIND_AWARENESS, 0, &bytes);
+        }
+    }
+
+    pub(super) async fn on_remote(&mut self, bytes: Vec<u8>) -> Result<(), CollabError> {
+        let Some(remote) = self.shared.fanout.as_ref().and_then(|f| f.accept(&bytes)) else {
+            return Ok(());
+        };
+        match remote.kind {
+            crate::fanout::KIND_UPDATE => {
+                if remote.seq <= self.seq {
+                    return Ok(());
+                }
+                if remote.seq > self.seq + 1 {
+                    // A frame went missing: take what the database has.
+                    self.catch_up().await?;
+                    if remote.seq <= self.seq {
+                        return Ok(());
+                    }
+                }
+                let update = Update::decode_v1(&remote.payload)
+                    .map_err(|e| CollabError::Corrupt(e.to_string()))?;
+                self.doc
+                    .transact_mut()
+                    .apply_update(update)
+                    .map_err(|e| CollabError::Corrupt(e.to_string()))?;
+                self.seq = remote.seq;
+                self.since_snapshot += 1;
+                self.broadcast(&Message::Sync(SyncMessage::Update(remote.payload)), None);
+                self.projection_due = Some((
+                    Instant::now() + self.shared.settings.projection_debounce,
+                    None,
+                ));
+            }
+            crate::fanout::KIND_AWARENESS => {
+                if let Ok(update) = AwarenessUpdate::decode_v1(&remote.payload)
+                    && let Some(relay) = self.presence.apply_remote(update, Instant::now())
+                {
+                    self.broadcast(&Message::Awareness(relay), None);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Applies every update the database has beyond this room's sequence number and relays
+    /// the difference to this node's clients.
+    pub(super) async fn catch_up(&mut self) -> Result<(), CollabError> {
+        let stored = collab::load_after(
+            &mut *self.shared.store.read().await?,
+            self.shared.store.sealer(),
+            self.org,
+            self.item,
+            self.seq,
+        )
+        .await?;
+        if stored.last_seq() <= self.seq {
+            return Ok(());
+        }
+        let before = self.doc.transact().state_vector();
+        {
+            let mut txn = self.doc.transact_mut();
+            for bytes in stored
+                .snapshot
+                .iter()
+                .map(|s| &s.1)
+                .chain(stored.updates.iter().map(|u| &u.1))
+            {
+                let u =
+                    Update::decode_v1(bytes).map_err(|e| CollabError::Corrupt(e.to_string()))?;
+                txn.apply_update(u)
+                    .map_err(|e| CollabError::Corrupt(e.to_string()))?;
+            }
+        }
+        self.seq = stored.last_seq();
+        let diff = self.doc.transact().encode_state_as_update_v1(&before);
+        self.broadcast(&Message::Sync(SyncMessage::Update(diff)), None);
+        self.projection_due = Some((
+            Instant::now() + self.shared.settings.projection_debounce,
+            None,
+        ));
+        Ok(())
+    }
+}
