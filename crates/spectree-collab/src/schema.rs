@@ -116,14 +116,6 @@ pub fn read<T: ReadTxn>(roots: &Roots, txn: &T) -> DocContent {
     }
 }
 
-/// Names of root types a document has beyond the schema's.
-pub fn unknown_roots<T: ReadTxn>(txn: &T) -> Vec<String> {
-    txn.root_refs()
-        .map(|(name, _)| name.to_owned())
-        .filter(|n| !ROOTS.contains(&n.as_str()))
-        .collect()
-}
-
 /// Changes text to `new` by a minimal character diff, so unchanged text keeps its identity
 /// (and remote cursors in it stay put). Indexes are UTF-16 code units, as in Yjs.
 pub fn diff_text(txn: &mut TransactionMut, text: &TextRef, new: &str) {

@@ -221,20 +221,7 @@ impl Room {
             .await?;
         }
         let doc = new_doc(ClientID::random());
-        {
-            let mut txn = doc.transact_mut();
-            for bytes in stored
-                .snapshot
-                .iter()
-                .map(|s| &s.1)
-                .chain(stored.updates.iter().map(|u| &u.1))
-            {
-                let u =
-                    Update::decode_v1(bytes).map_err(|e| CollabError::Corrupt(e.to_string()))?;
-                txn.apply_update(u)
-                    .map_err(|e| CollabError::Corrupt(e.to_string()))?;
-            }
-        }
+        apply_stored(&doc, &stored)?;
         let roots = Roots::of(&doc);
         Ok(Room {
             seq: stored.last_seq(),
@@ -712,6 +699,18 @@ impl Room {
             self.close(id, code, reason);
         }
     }
+}
+
+/// Applies a stored document (snapshot, then the updates after it) to `doc`.
+pub(crate) fn apply_stored(doc: &Doc, stored: &collab::StoredDoc) -> Result<(), CollabError> {
+    let mut txn = doc.transact_mut();
+    let parts = stored.snapshot.iter().map(|s| &s.1);
+    for bytes in parts.chain(stored.updates.iter().map(|u| &u.1)) {
+        let u = Update::decode_v1(bytes).map_err(|e| CollabError::Corrupt(e.to_string()))?;
+        txn.apply_update(u)
+            .map_err(|e| CollabError::Corrupt(e.to_string()))?;
+    }
+    Ok(())
 }
 
 fn fail(cmd: Cmd, e: &CollabError) {

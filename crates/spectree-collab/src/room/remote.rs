@@ -79,20 +79,7 @@ impl Room {
             return Ok(());
         }
         let before = self.doc.transact().state_vector();
-        {
-            let mut txn = self.doc.transact_mut();
-            for bytes in stored
-                .snapshot
-                .iter()
-                .map(|s| &s.1)
-                .chain(stored.updates.iter().map(|u| &u.1))
-            {
-                let u =
-                    Update::decode_v1(bytes).map_err(|e| CollabError::Corrupt(e.to_string()))?;
-                txn.apply_update(u)
-                    .map_err(|e| CollabError::Corrupt(e.to_string()))?;
-            }
-        }
+        super::apply_stored(&self.doc, &stored)?;
         self.seq = stored.last_seq();
         let diff = self.doc.transact().encode_state_as_update_v1(&before);
         self.broadcast(&Message::Sync(SyncMessage::Update(diff)), None);

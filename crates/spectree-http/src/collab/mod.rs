@@ -12,7 +12,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
-use spectree_app::AuthVia;
 use spectree_collab::{Collab, Outgoing, Principal};
 use spectree_domain::ids::ItemId;
 use tokio::sync::mpsc;
@@ -116,7 +115,6 @@ async fn socket(
                 .authenticate_session(secret, ctx)
                 .await?
                 .ok_or_else(|| ApiError::code(ErrorCode::Unauthenticated))?;
-            debug_assert!(matches!(actor.via, AuthVia::Session { .. }));
             state.app.collab_principal(&actor, item).await?
         }
     };

@@ -53,6 +53,18 @@ pub async fn load(
         None => None,
     };
     let after = snapshot.as_ref().map(|s| s.0).unwrap_or(0);
+    let updates = updates_after(c, sealer, org, item, after).await?;
+    Ok(StoredDoc { snapshot, updates })
+}
+
+/// The stored updates of a document after `after`, in order, opened.
+async fn updates_after(
+    c: &mut AnyConnection,
+    sealer: &dyn Sealer,
+    org: OrgId,
+    item: ItemId,
+    after: i64,
+) -> StoreResult<Vec<(i64, Vec<u8>)>> {
     let rows = sqlx::query(
         "SELECT seq, data FROM doc_updates WHERE item_id = $1 AND seq > $2 ORDER BY seq",
     )
@@ -65,7 +77,7 @@ pub async fn load(
         let data: Vec<u8> = r.try_get("data")?;
         updates.push((r.try_get::<i64, _>("seq")?, sealer.open(org, &data)?));
     }
-    Ok(StoredDoc { snapshot, updates })
+    Ok(updates)
 }
 
 /// Stores the first snapshot of a document (seeded from its relational row) unless another
@@ -324,18 +336,7 @@ pub async fn load_after(
     if snap_seq.is_some_and(|s| s > after) {
         return load(c, sealer, org, item).await;
     }
-    let rows = sqlx::query(
-        "SELECT seq, data FROM doc_updates WHERE item_id = $1 AND seq > $2 ORDER BY seq",
-    )
-    .bind(item.to_string())
-    .bind(after)
-    .fetch_all(c)
-    .await?;
-    let mut updates = Vec::with_capacity(rows.len());
-    for r in rows {
-        let data: Vec<u8> = r.try_get("data")?;
-        updates.push((r.try_get::<i64, _>("seq")?, sealer.open(org, &data)?));
-    }
+    let updates = updates_after(c, sealer, org, item, after).await?;
     Ok(StoredDoc {
         snapshot: None,
         updates,
