@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod collab;
 mod context;
+pub mod history;
 pub mod identity;
 pub mod mail;
 pub mod org;

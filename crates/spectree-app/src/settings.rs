@@ -32,6 +32,10 @@ pub struct AppSettings {
     pub trash_retention: Duration,
     /// Most items one project import may create.
     pub import_max_items: usize,
+    /// An automatic version closes when its item has had no change for this long.
+    pub version_idle: Duration,
+    /// An automatic version closes at the latest this long after its first change.
+    pub version_max: Duration,
 }
 
 impl Default for AppSettings {
@@ -49,6 +53,8 @@ impl Default for AppSettings {
             signup: SignupPolicy::default(),
             trash_retention: Duration::from_secs(30 * 24 * 3600),
             import_max_items: 200_000,
+            version_idle: Duration::from_secs(30),
+            version_max: Duration::from_secs(300),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod blob;
 pub mod collab;
 mod db;
 mod error;
+pub mod history;
 pub mod identity;
 pub mod org;
 mod row;

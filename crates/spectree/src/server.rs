@@ -68,6 +68,8 @@ pub fn app_settings(config: &Config) -> AppSettings {
         },
         trash_retention: config.spec.trash_retention,
         import_max_items: config.spec.import_max_items,
+        version_idle: config.history.version_idle,
+        version_max: config.history.version_max,
     }
 }
 
@@ -180,10 +182,16 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             import_max_bytes: config.spec.import_max_bytes,
         },
     );
-    let background = vec![tokio::spawn(purge_trash_periodically(
-        app.clone(),
-        config.spec.trash_purge_interval,
-    ))];
+    let background = vec![
+        tokio::spawn(purge_trash_periodically(
+            app.clone(),
+            config.spec.trash_purge_interval,
+        )),
+        tokio::spawn(close_versions_periodically(
+            app.clone(),
+            config.history.close_interval,
+        )),
+    ];
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "setting TCP_NODELAY failed");
@@ -220,6 +228,19 @@ async fn purge_trash_periodically(app: App, interval: std::time::Duration) {
             Ok(0) => {}
             Ok(n) => tracing::info!(purged = n, "purged expired trash"),
             Err(e) => tracing::error!(error = %e, "purging expired trash failed"),
+        }
+    }
+}
+
+/// Closes automatic versions that went idle or reached their maximum length, every
+/// `interval` (both durations are measured on the app's clock).
+async fn close_versions_periodically(app: App, interval: std::time::Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = app.close_due_versions().await {
+            tracing::error!(error = %e, "closing due versions failed");
         }
     }
 }

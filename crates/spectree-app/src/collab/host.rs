@@ -236,6 +236,8 @@ impl App {
                 row.updated_by = e;
             }
             items::update(&mut tx, self.store().sealer(), &row).await?;
+            self.note_item_change(&mut tx, &before, &row, editor)
+                .await?;
             if changed
                 .iter()
                 .any(|f| matches!(*f, "title" | "description" | "acceptance_criteria"))

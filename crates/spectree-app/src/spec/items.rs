@@ -254,6 +254,8 @@ impl App {
         item.position = position.as_str().to_owned();
         items::insert_many(&mut tx, self.store().sealer(), std::slice::from_ref(&item)).await?;
         words::insert(&mut tx, project.id, &[(item.id, item_words(&item))]).await?;
+        self.record_item_change(&mut tx, None, &item, actor.user_id, "create")
+            .await?;
         audit::record(
             &mut tx,
             item.created_at,
@@ -481,6 +483,8 @@ impl App {
                 }),
             )
             .await?;
+        // A REST change is a version of its own (with any live edits collected with it).
+        self.close_item_draft(item.id, Some(actor.user_id)).await?;
         let item = items::get(
             &mut *self.store().read().await?,
             self.store().sealer(),

@@ -43,11 +43,14 @@ impl App {
             .position_for(&mut tx, project.id, &to, Some(item.id))
             .await?;
         let from = (item.parent_id, item.position.clone());
+        let before = item.clone();
         item.parent_id = to.parent_id;
         item.position = position.as_str().to_owned();
         item.updated_by = actor.user_id;
         item.updated_at = self.now();
         items::update(&mut tx, self.store().sealer(), &item).await?;
+        self.record_item_change(&mut tx, Some(&before), &item, actor.user_id, "move")
+            .await?;
         audit::record(
             &mut tx,
             item.updated_at,

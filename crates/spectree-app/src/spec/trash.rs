@@ -37,6 +37,8 @@ impl App {
         projects::lock(&mut tx, project.id).await?;
         let now = self.now();
         let n = items::soft_delete(&mut tx, item.id, actor.user_id, now).await?;
+        self.record_item_event(&mut tx, &item, actor.user_id, "trash")
+            .await?;
         audit::record(
             &mut tx,
             now,
@@ -93,6 +95,8 @@ impl App {
             }
         }
         let n = items::restore(&mut tx, project.id, item.id).await?;
+        self.record_item_event(&mut tx, &item, actor.user_id, "untrash")
+            .await?;
         audit::record(
             &mut tx,
             self.now(),

@@ -10,8 +10,8 @@ use super::error::ConfigError;
 use super::keys::{self, Kind};
 use super::layers::Layers;
 use super::model::{
-    AuthConfig, CollabConfig, Config, DatabaseConfig, HttpConfig, LogFormat, MailConfig,
-    SignupConfig, SpecConfig,
+    AuthConfig, CollabConfig, Config, DatabaseConfig, HistoryConfig, HttpConfig, LogFormat,
+    MailConfig, SignupConfig, SpecConfig,
 };
 use super::raw::Raw;
 use super::secret::Secret;
@@ -122,6 +122,11 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
             })?,
             client_queue: values
                 .required("collab.client_queue", |raw| at_least(raw.integer()?, 8))?,
+        },
+        history: HistoryConfig {
+            version_idle: values.required("history.version_idle", Raw::duration)?,
+            version_max: values.required("history.version_max", Raw::duration)?,
+            close_interval: values.required("history.close_interval", Raw::duration)?,
         },
     })
 }

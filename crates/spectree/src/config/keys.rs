@@ -427,4 +427,28 @@ pub(super) static KEYS: &[Key] = &[
         doc: "Messages queued for one client before it is disconnected as too slow (it\n              reconnects and resynchronises).",
         show: |c| Shown::Number(c.collab.client_queue as u64),
     },
+    Key {
+        path: "history.version_idle",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("30s"),
+        doc: "An automatic version of a work item closes when the item has had no change for\n              this long.",
+        show: |c| duration(c.history.version_idle),
+    },
+    Key {
+        path: "history.version_max",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("5m"),
+        doc: "An automatic version closes at the latest this long after its first change, even\n              while editing goes on.",
+        show: |c| duration(c.history.version_max),
+    },
+    Key {
+        path: "history.close_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("5s"),
+        doc: "How often automatic versions due to close are looked for.",
+        show: |c| duration(c.history.close_interval),
+    },
 ];

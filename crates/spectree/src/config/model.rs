@@ -40,6 +40,8 @@ pub struct Config {
     pub spec: SpecConfig,
     /// `[collab]` section.
     pub collab: CollabConfig,
+    /// `[history]` section.
+    pub history: HistoryConfig,
 }
 
 /// Log output format.
@@ -150,4 +152,18 @@ pub struct CollabConfig {
     /// `collab.client_queue`: messages queued for one client before it is disconnected as
     /// too slow. Default 512.
     pub client_queue: usize,
+}
+
+/// `[history]`.
+#[derive(Debug, Clone)]
+pub struct HistoryConfig {
+    /// `history.version_idle`: an automatic version closes when its item has had no change
+    /// for this long. Default `30s`.
+    pub version_idle: Duration,
+    /// `history.version_max`: an automatic version closes at the latest this long after its
+    /// first change. Default `5m`.
+    pub version_max: Duration,
+    /// `history.close_interval`: how often versions due to close are looked for.
+    /// Default `5s`.
+    pub close_interval: Duration,
 }

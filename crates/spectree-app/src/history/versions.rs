@@ -1,0 +1,298 @@
+//! Item versions as people use them: list, read, save a named version, diff, restore.
+
+use serde_json::json;
+use spectree_domain::history::{
+    FieldChange, ItemDiff, ItemSnapshot, VersionKind, diff_items, field_changes, validate_message,
+};
+use spectree_domain::ids::ItemId;
+use spectree_domain::org::Action;
+use spectree_domain::page::{Page, PageRequest};
+use spectree_domain::spec::check_parent;
+use spectree_store::history::drafts;
+use spectree_store::history::versions::{self, VersionMeta};
+use spectree_store::spec::items::{self, Item};
+use spectree_store::{AnyConnection, Store};
+
+use super::HistoryError;
+use super::record::{VersionCause, snapshot_of};
+use crate::{Actor, App, audit};
+
+/// One version with its snapshot and the field changes since the version before it.
+#[derive(Debug, Clone)]
+pub struct VersionDetail {
+    /// The version.
+    pub meta: VersionMeta,
+    /// The item as of this version.
+    pub snapshot: ItemSnapshot,
+    /// Changes since the version before (every field for the first).
+    pub changes: Vec<FieldChange>,
+}
+
+/// One side of a diff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffTarget {
+    /// A version number.
+    Version(i64),
+    /// The item as it is now.
+    Now,
+}
+
+pub(crate) fn parse_cursor(page: &PageRequest) -> Result<Option<i64>, HistoryError> {
+    page.after
+        .as_deref()
+        .map(|c| c.parse::<i64>().map_err(|_| HistoryError::InvalidCursor))
+        .transpose()
+}
+
+/// An item row with a snapshot's content and fields applied (its place is kept).
+fn with_snapshot(row: &Item, s: &ItemSnapshot) -> Item {
+    let mut i = row.clone();
+    i.title = s.title.clone();
+    i.description = s.description.clone();
+    i.acceptance_criteria = s.acceptance_criteria.clone();
+    i.item_type = s.item_type;
+    i.status = s.status;
+    i.priority = s.priority;
+    i.assignee_id = s.assignee_id;
+    i
+}
+
+impl App {
+    /// The item, authorized for `action`.
+    pub(crate) async fn history_item(
+        &self,
+        c: &mut AnyConnection,
+        actor: &Actor,
+        item: ItemId,
+        action: Action,
+    ) -> Result<Item, HistoryError> {
+        Ok(self.authorize_item(c, actor, item, action).await?.0)
+    }
+
+    async fn snapshot_at(
+        &self,
+        c: &mut AnyConnection,
+        row: &Item,
+        at: DiffTarget,
+    ) -> Result<ItemSnapshot, HistoryError> {
+        match at {
+            DiffTarget::Now => Ok(snapshot_of(row)),
+            DiffTarget::Version(n) => {
+                match versions::snapshot(c, self.store().sealer(), row.org_id, row.id, n).await? {
+                    Some((got, s)) if got == n => Ok(s),
+                    _ => Err(HistoryError::NotFound),
+                }
+            }
+        }
+    }
+
+    /// An item's versions, newest first (Viewers and up).
+    pub async fn list_item_versions(
+        &self,
+        actor: &Actor,
+        item: ItemId,
+        page: &PageRequest,
+    ) -> Result<Page<VersionMeta>, HistoryError> {
+        let before = parse_cursor(page)?;
+        let mut c = self.store().read().await?;
+        let row = self.history_item(&mut c, actor, item, Action::View).await?;
+        let rows = versions::list(
+            &mut c,
+            self.store().sealer(),
+            row.org_id,
+            row.id,
+            before,
+            page.limit + 1,
+        )
+        .await?;
+        Ok(Page::from_overfetch(rows, page.limit, |v| {
+            v.number.to_string()
+        }))
+    }
+
+    /// One version of an item (Viewers and up).
+    pub async fn get_item_version(
+        &self,
+        actor: &Actor,
+        item: ItemId,
+        number: i64,
+    ) -> Result<VersionDetail, HistoryError> {
+        let mut c = self.store().read().await?;
+        let row = self.history_item(&mut c, actor, item, Action::View).await?;
+        let sealer = self.store().sealer();
+        let meta = versions::meta(&mut c, sealer, row.org_id, row.id, number)
+            .await?
+            .ok_or(HistoryError::NotFound)?;
+        let snapshot = self
+            .snapshot_at(&mut c, &row, DiffTarget::Version(number))
+            .await?;
+        let prev = match versions::previous_number(&mut c, row.org_id, row.id, number).await? {
+            Some(p) => versions::snapshot(&mut c, sealer, row.org_id, row.id, p)
+                .await?
+                .map(|s| s.1),
+            None => None,
+        };
+        let changes = field_changes(prev.as_ref(), &snapshot);
+        Ok(VersionDetail {
+            meta,
+            snapshot,
+            changes,
+        })
+    }
+
+    /// The diff of an item between two versions, or a version and now (Viewers and up).
+    pub async fn diff_item(
+        &self,
+        actor: &Actor,
+        item: ItemId,
+        from: DiffTarget,
+        to: DiffTarget,
+    ) -> Result<ItemDiff, HistoryError> {
+        let mut c = self.store().read().await?;
+        let row = self.history_item(&mut c, actor, item, Action::View).await?;
+        let old = self.snapshot_at(&mut c, &row, from).await?;
+        let new = self.snapshot_at(&mut c, &row, to).await?;
+        Ok(diff_items(&old, &new))
+    }
+
+    /// Saves the item as it is now as a named version (Editors and up).
+    pub async fn save_item_version(
+        &self,
+        actor: &Actor,
+        item: ItemId,
+        message: &str,
+    ) -> Result<VersionMeta, HistoryError> {
+        let message = validate_message(message).map_err(HistoryError::InvalidMessage)?;
+        let mut tx = self.store().begin().await?;
+        let row = self
+            .history_item(&mut tx, actor, item, Action::Edit)
+            .await?;
+        versions::lock_item(&mut tx, self.store().dialect(), row.id).await?;
+        let draft = drafts::take(&mut tx, row.id).await?;
+        let why = VersionCause {
+            kind: VersionKind::Named,
+            cause: "save",
+            actor: Some(actor.user_id),
+            message: Some(&message),
+            restored_from: None,
+        };
+        let n = self
+            .store_version(&mut tx, &row, &why, draft)
+            .await?
+            .ok_or(HistoryError::NotFound)?;
+        let meta = versions::meta(&mut tx, self.store().sealer(), row.org_id, row.id, n)
+            .await?
+            .ok_or(HistoryError::NotFound)?;
+        Store::commit(tx).await?;
+        Ok(meta)
+    }
+
+    /// Restores an item's content and fields to a version (Editors and up). The change goes
+    /// through the live document as a minimal diff, so connected editors see it at once and
+    /// untouched text keeps its identity; it becomes a new version, and nothing after the
+    /// restored version is lost.
+    pub async fn restore_item_version(
+        &self,
+        actor: &Actor,
+        item: ItemId,
+        number: i64,
+    ) -> Result<VersionMeta, HistoryError> {
+        let target = {
+            let mut c = self.store().read().await?;
+            let row = self.history_item(&mut c, actor, item, Action::Edit).await?;
+            if row.deleted_at.is_some() {
+                return Err(HistoryError::ItemInTrash);
+            }
+            let snap = self
+                .snapshot_at(&mut c, &row, DiffTarget::Version(number))
+                .await?;
+            self.check_restorable(&mut c, &row, &snap).await?;
+            with_snapshot(&row, &snap)
+        };
+        // What was collected before the restore stays its own version.
+        self.close_item_draft(item, None).await?;
+        self.edit_document_to(item, actor.user_id, crate::collab::content_of(&target))
+            .await?;
+        let mut tx = self.store().begin().await?;
+        versions::lock_item(&mut tx, self.store().dialect(), item).await?;
+        let row = items::get(&mut tx, self.store().sealer(), item)
+            .await?
+            .ok_or(HistoryError::NotFound)?;
+        let draft = drafts::take(&mut tx, item).await?;
+        let message = format!("Restored version {number}");
+        let why = VersionCause {
+            kind: VersionKind::Restore,
+            cause: "rollback",
+            actor: Some(actor.user_id),
+            message: Some(&message),
+            restored_from: Some(number),
+        };
+        let n = self
+            .store_version(&mut tx, &row, &why, draft)
+            .await?
+            .ok_or(HistoryError::NotFound)?;
+        audit::record(
+            &mut tx,
+            self.now(),
+            row.org_id,
+            Some(actor.user_id),
+            "item.version_restored",
+            ("work_item", Some(row.id.to_string())),
+            &actor.ctx,
+            json!({ "project_id": row.project_id, "restored": number, "version": n }),
+        )
+        .await?;
+        let meta = versions::meta(&mut tx, self.store().sealer(), row.org_id, row.id, n)
+            .await?
+            .ok_or(HistoryError::NotFound)?;
+        Store::commit(tx).await?;
+        Ok(meta)
+    }
+
+    /// Refuses a restore whose type no longer fits the item's place, or whose assignee can no
+    /// longer see the project.
+    async fn check_restorable(
+        &self,
+        c: &mut AnyConnection,
+        row: &Item,
+        snap: &ItemSnapshot,
+    ) -> Result<(), HistoryError> {
+        if snap.item_type != row.item_type {
+            let parent = match row.parent_id {
+                Some(p) => items::get(&mut *c, self.store().sealer(), p)
+                    .await?
+                    .map(|p| p.item_type),
+                None => None,
+            };
+            let children = items::child_types(&mut *c, row.id).await?;
+            if check_parent(snap.item_type, parent).is_err()
+                || children
+                    .iter()
+                    .any(|t| check_parent(*t, Some(snap.item_type)).is_err())
+            {
+                return Err(HistoryError::RestoreConflict(format!(
+                    "the version's type {} no longer fits the item's place in the tree",
+                    snap.item_type
+                )));
+            }
+        }
+        if let Some(a) = snap.assignee_id
+            && Some(a) != row.assignee_id
+        {
+            let project =
+                spectree_store::spec::projects::get(&mut *c, self.store().sealer(), row.project_id)
+                    .await?
+                    .ok_or(HistoryError::NotFound)?;
+            if self
+                .check_assignee(c, project.org_id, project.team_id, a)
+                .await
+                .is_err()
+            {
+                return Err(HistoryError::RestoreConflict(
+                    "the version's assignee can no longer see this project".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
