@@ -89,6 +89,7 @@ error_codes! {
     ItemInTrash = ("item_in_trash", CONFLICT, "The item is in the trash; restore it first."),
     NotInTrash = ("not_in_trash", CONFLICT, "The item is not a deletion in this project's trash."),
     ParentInTrash = ("parent_in_trash", CONFLICT, "The item's parent is in the trash; restore the parent first."),
+    RestoreConflict = ("restore_conflict", CONFLICT, "The version cannot be restored as it is: its type no longer fits the item's place, or its assignee can no longer see the project."),
     InvalidImport = ("invalid_import", UNPROCESSABLE_ENTITY, "The import document breaks a rule of the format or of the tree."),
     InvalidBulk = ("invalid_bulk", UNPROCESSABLE_ENTITY, "A bulk create is empty, too large, or has a bad reference or item."),
     EmptyQuery = ("empty_query", BAD_REQUEST, "The search query has no words."),

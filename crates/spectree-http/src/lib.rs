@@ -7,6 +7,7 @@ mod collab;
 mod domain_errors;
 pub mod error;
 pub mod extract;
+mod history;
 mod identity;
 pub mod metrics;
 mod ops;
@@ -65,6 +66,7 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(identity::router())
         .merge(org::router())
         .merge(spec::router(import_max_bytes))
+        .merge(history::router())
         .merge(collab::router())
 }
 
