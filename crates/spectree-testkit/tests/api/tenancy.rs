@@ -26,6 +26,10 @@ fn body_for(method: &str, path: &str, ids: &BTreeMap<&str, String>) -> Option<Va
         ("post", "/api/v1/items/{item}/move") => json!({"parent_id": null}),
         ("post", "/api/v1/projects/{project}/trash/{item}/restore") => return None,
         ("post", "/api/v1/items/{item}/collab-ticket") => return None,
+        ("post", "/api/v1/items/{item}/versions") => json!({"message": "Stolen"}),
+        ("post", "/api/v1/items/{item}/versions/{version}/restore") => return None,
+        ("post", "/api/v1/projects/{project}/snapshots") => json!({"message": "Stolen"}),
+        ("post", "/api/v1/projects/{project}/snapshots/{snapshot}/restore") => return None,
         ("post", "/api/v1/teams/{team}/projects/import") => json!({
             "format": "spectree.project.v1",
             "project": {"name": "Stolen", "slug": "stolen"},
@@ -65,6 +69,13 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
         )
         .await;
     let item = item.body["id"].as_str().unwrap().to_owned();
+    let snap = owner
+        .post(
+            &format!("/api/v1/projects/{project}/snapshots"),
+            &json!({"message": "Release"}),
+        )
+        .await;
+    assert_eq!(snap.status, 201, "{}", snap.body);
 
     let mut ids = BTreeMap::new();
     ids.insert("org", org.clone());
@@ -72,6 +83,8 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
     ids.insert("project", project.clone());
     ids.insert("item", item.clone());
     ids.insert("user", member_id);
+    ids.insert("version", "1".to_owned());
+    ids.insert("snapshot", "1".to_owned());
     ids.insert(
         "invitation",
         inv.body["invitation"]["id"].as_str().unwrap().to_owned(),
@@ -108,6 +121,10 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
             let query = match (method, path.as_str()) {
                 ("get", "/api/v1/projects/{project}/search") => "?q=spec",
                 ("get", "/api/v1/projects/{project}/export") => "?format=json",
+                ("get", "/api/v1/items/{item}/diff") => "?from=1",
+                ("get", "/api/v1/projects/{project}/snapshots/diff") => "?from=1",
+                ("get", "/api/v1/items/{item}/history/export") => "?format=jsonl",
+                ("get", "/api/v1/projects/{project}/history/export") => "?format=jsonl",
                 _ => "",
             };
             let mut req = stranger.request(m, &format!("{concrete}{query}"));
