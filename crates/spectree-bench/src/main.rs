@@ -4,6 +4,7 @@
 
 mod api;
 mod generate;
+mod history;
 mod measure;
 mod report;
 mod server;
@@ -38,6 +39,9 @@ enum Command {
     /// The spec tree targets: tree fetch, search, item creation and Markdown export on a
     /// generated project of 10 epics × 100 features × 100 stories.
     Spec(SpecArgs),
+    /// The version history targets: listing 10,000 versions of one item, diffing two
+    /// versions of a 100 KB description, and how version storage grows.
+    History(history::HistoryArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -100,6 +104,7 @@ struct SpecArgs {
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Spec(args) => spec(args).await,
+        Command::History(args) => history::history(args).await,
     }
 }
 
