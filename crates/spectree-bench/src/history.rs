@@ -114,7 +114,10 @@ pub async fn history(args: HistoryArgs) -> anyhow::Result<()> {
         None => std::env::current_exe()?.with_file_name("spectree"),
     };
     ensure!(bin.is_file(), "no server binary at {}", bin.display());
-    ensure!(args.versions > 0 && args.samples > 0, "--versions and --samples must be at least 1");
+    ensure!(
+        args.versions > 0 && args.samples > 0,
+        "--versions and --samples must be at least 1"
+    );
     let dir = tempfile::Builder::new()
         .prefix("spectree-bench-history-")
         .tempdir()?;
@@ -152,13 +155,20 @@ async fn measure(args: &HistoryArgs, server: &Server, db_url: &str) -> anyhow::R
         .await?;
     let h = Http {
         base: server.base.clone(),
-        token: token["secret"].as_str().context("no token secret")?.to_owned(),
+        token: token["secret"]
+            .as_str()
+            .context("no token secret")?
+            .to_owned(),
         http: reqwest::Client::new(),
     };
     let id = |v: &Value| -> anyhow::Result<String> {
         Ok(v["id"].as_str().context("answer has no id")?.to_owned())
     };
-    let database = if server.on_postgres { "PostgreSQL" } else { "SQLite" };
+    let database = if server.on_postgres {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     println!("## History benchmark ({database})\n");
 
     // 1. Many versions of one item.
@@ -170,8 +180,11 @@ async fn measure(args: &HistoryArgs, server: &Server, db_url: &str) -> anyhow::R
         .await?)?;
     let t = Instant::now();
     for i in 1..args.versions {
-        h.patch(&format!("/api/v1/items/{item}"), &json!({"title": format!("Rev {i}")}))
-            .await?;
+        h.patch(
+            &format!("/api/v1/items/{item}"),
+            &json!({"title": format!("Rev {i}")}),
+        )
+        .await?;
         if i % 1000 == 0 {
             eprintln!("{i} versions ({:.1} s)", t.elapsed().as_secs_f64());
         }
@@ -188,13 +201,21 @@ async fn measure(args: &HistoryArgs, server: &Server, db_url: &str) -> anyhow::R
     println!("| request | p50 / p90 / p99 / max | answer |\n|---|---|---|");
     let first = format!("/api/v1/items/{item}/versions?limit=200");
     let (s, b) = time_get(&h, &first, args.samples).await?;
-    println!("| list versions, first page of 200 | {} | {} |", s.row(), size(b));
+    println!(
+        "| list versions, first page of 200 | {} | {} |",
+        s.row(),
+        size(b)
+    );
     let mid = format!(
         "/api/v1/items/{item}/versions?limit=200&cursor={}",
         args.versions / 2
     );
     let (s, b) = time_get(&h, &mid, args.samples).await?;
-    println!("| list versions, a middle page of 200 | {} | {} |", s.row(), size(b));
+    println!(
+        "| list versions, a middle page of 200 | {} | {} |",
+        s.row(),
+        size(b)
+    );
     let mut walks = Vec::new();
     for _ in 0..args.samples.min(10) {
         let t = Instant::now();
@@ -222,7 +243,11 @@ async fn measure(args: &HistoryArgs, server: &Server, db_url: &str) -> anyhow::R
     );
     let read = format!("/api/v1/items/{item}/versions/{}", args.versions - 1);
     let (s, b) = time_get(&h, &read, args.samples).await?;
-    println!("| read one version (rebuilt from its full snapshot) | {} | {} |", s.row(), size(b));
+    println!(
+        "| read one version (rebuilt from its full snapshot) | {} | {} |",
+        s.row(),
+        size(b)
+    );
 
     // 2. A 100 KB description: diff of two versions, and storage growth.
     let mut rng = Rng::new(7);
@@ -270,8 +295,11 @@ async fn measure(args: &HistoryArgs, server: &Server, db_url: &str) -> anyhow::R
     for k in 0..args.large_versions {
         let i = (k * 7919) % current.len();
         current[i] = format!("edit{k}");
-        h.patch(&format!("/api/v1/items/{big}"), &json!({"description": text(&current)}))
-            .await?;
+        h.patch(
+            &format!("/api/v1/items/{big}"),
+            &json!({"description": text(&current)}),
+        )
+        .await?;
     }
     let (rows, fulls, bytes) = storage(db_url, &big).await?;
     let naive = rows as usize * v1.len();

@@ -129,7 +129,8 @@ pub fn diff_trees(old: &[TreeItem], new: &[TreeItem]) -> TreeDiff {
             ("assignee", a.assignee_id != b.assignee_id),
         ]
         .into_iter()
-        .filter_map(|(f, d)| d.then(|| f.to_owned()))
+        .filter(|(_, d)| *d)
+        .map(|(f, _)| f.to_owned())
         .collect();
         if !fields.is_empty() {
             changes.push(TreeChange::Changed {
