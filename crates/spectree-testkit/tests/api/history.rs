@@ -9,29 +9,37 @@ use spectree::config::Config;
 use spectree_testkit::yjs::YjsPeer;
 use spectree_testkit::{Client, TestServer};
 
-use crate::support::{item, member};
+use crate::support::{item, member, project_fixture_with};
 
 const WAIT: u64 = 15_000;
 
-/// A server (configured by `tweak`) with an owner, org, team and project.
+/// A server (configured by `tweak`, closing due versions every 20 ms) with an owner, org,
+/// team and project.
 async fn fixture(tweak: impl FnOnce(&mut Config)) -> (TestServer, Client, String, String, String) {
-    let server = TestServer::start_with(|c| {
+    project_fixture_with(|c| {
         c.history.close_interval = Duration::from_millis(20);
         tweak(c);
     })
-    .await;
-    let owner = server.admin().await;
-    let org = owner.create_org("Acme", "acme").await;
-    let team = owner.create_team(&org, "Core", "core").await;
+    .await
+}
+
+/// A member of the org with `role` on the team.
+async fn team_member(
+    server: &TestServer,
+    owner: &Client,
+    (org, team): (&str, &str),
+    email: &str,
+    role: &str,
+) -> (Client, String) {
+    let (c, id) = member(server, owner, org, email, None).await;
     let r = owner
-        .post(
-            &format!("/api/v1/teams/{team}/projects"),
-            &json!({"name": "Checkout", "slug": "checkout"}),
+        .put(
+            &format!("/api/v1/teams/{team}/members/{id}"),
+            &json!({"role": role}),
         )
         .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let project = r.body["id"].as_str().unwrap().to_owned();
-    (server, owner, org, team, project)
+    assert!(r.status < 300, "{}", r.body);
+    (c, id)
 }
 
 async fn peer(server: &TestServer, c: &Client, item: &str) -> YjsPeer {
@@ -293,13 +301,7 @@ async fn named_versions_are_saved_by_editors_and_read_by_viewers_only() {
         json!({"type": "epic", "title": "Payments"}),
     )
     .await;
-    let (viewer, viewer_id) = member(&server, &owner, &org, "v@acme.example", None).await;
-    owner
-        .put(
-            &format!("/api/v1/teams/{team}/members/{viewer_id}"),
-            &json!({"role": "viewer"}),
-        )
-        .await;
+    let (viewer, _) = team_member(&server, &owner, (&org, &team), "v@acme.example", "viewer").await;
     let r = owner
         .post(
             &format!("/api/v1/items/{id}/versions"),
@@ -442,13 +444,7 @@ async fn a_project_snapshot_is_diffed_and_restored_by_a_manager_with_nothing_los
         ]
     );
 
-    let (editor, editor_id) = member(&server, &owner, &org, "e@acme.example", None).await;
-    owner
-        .put(
-            &format!("/api/v1/teams/{team}/members/{editor_id}"),
-            &json!({"role": "editor"}),
-        )
-        .await;
+    let (editor, _) = team_member(&server, &owner, (&org, &team), "e@acme.example", "editor").await;
     let r = editor
         .post_empty(&format!("/api/v1/projects/{project}/snapshots/1/restore"))
         .await;
@@ -499,13 +495,8 @@ async fn attribution_names_who_wrote_each_range_of_the_description() {
         json!({"type": "story", "title": "Sign in", "description": "Hello"}),
     )
     .await;
-    let (editor, editor_id) = member(&server, &owner, &org, "e@acme.example", None).await;
-    owner
-        .put(
-            &format!("/api/v1/teams/{team}/members/{editor_id}"),
-            &json!({"role": "editor"}),
-        )
-        .await;
+    let (editor, editor_id) =
+        team_member(&server, &owner, (&org, &team), "e@acme.example", "editor").await;
     let mut p = peer(&server, &editor, &id).await;
     p.call(json!({"cmd": "insertText", "field": "description", "index": 5, "text": " world"}))
         .await

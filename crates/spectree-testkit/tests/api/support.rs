@@ -58,7 +58,16 @@ pub async fn count(server: &TestServer, table: &str) -> i64 {
 /// A set-up server with an owner, an organization, a team and a project:
 /// (server, owner, org, team, project).
 pub async fn project_fixture() -> (TestServer, Client, String, String, String) {
-    let (server, owner, org) = org_fixture().await;
+    project_fixture_with(|_| {}).await
+}
+
+/// [`project_fixture`] on a server whose configuration `tweak` adjusts.
+pub async fn project_fixture_with(
+    tweak: impl FnOnce(&mut spectree::config::Config),
+) -> (TestServer, Client, String, String, String) {
+    let server = TestServer::start_with(tweak).await;
+    let owner = server.admin().await;
+    let org = owner.create_org("Acme", "acme").await;
     let team = owner.create_team(&org, "Core", "core").await;
     let r = owner
         .post(
