@@ -53,16 +53,12 @@ impl<'a> VersionCause<'a> {
 }
 
 impl App {
-    /// The item's latest version; an item that has none yet (made before history existed,
-    /// or in bulk) gets its current state as version 1 first.
-    async fn ensure_baseline(
-        &self,
-        c: &mut AnyConnection,
-        row: &Item,
-    ) -> StoreResult<(i64, ItemSnapshot)> {
+    /// An item that has no version yet (made before history existed, or in bulk) gets its
+    /// current state as version 1.
+    async fn ensure_baseline(&self, c: &mut AnyConnection, row: &Item) -> StoreResult<()> {
         let sealer = self.store().sealer();
-        if let Some(latest) = versions::latest(c, sealer, row.org_id, row.id).await? {
-            return Ok(latest);
+        if versions::exists(c, row.org_id, row.id).await? {
+            return Ok(());
         }
         let snap = snapshot_of(row);
         let authors = [Author::user(row.updated_by)];
@@ -79,8 +75,8 @@ impl App {
             fields: Vec::new(),
             restored_from: None,
         };
-        let n = versions::insert(c, sealer, &v, &snap, None).await?;
-        Ok((n, snap))
+        versions::insert(c, sealer, &v, &snap, None).await?;
+        Ok(())
     }
 
     /// Stores a version of `row` as it is now. The draft's authors (and everyone with a live

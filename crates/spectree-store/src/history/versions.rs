@@ -182,6 +182,17 @@ pub async fn snapshot(
     }
 }
 
+/// Whether an item has any version.
+pub async fn exists(c: &mut AnyConnection, org: OrgId, item: ItemId) -> StoreResult<bool> {
+    let row =
+        sqlx::query("SELECT number FROM item_versions WHERE item_id = $1 AND org_id = $2 LIMIT 1")
+            .bind(item.to_string())
+            .bind(org.to_string())
+            .fetch_optional(c)
+            .await?;
+    Ok(row.is_some())
+}
+
 /// The latest version of an item: its number and snapshot.
 pub async fn latest(
     c: &mut AnyConnection,

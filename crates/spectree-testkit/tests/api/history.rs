@@ -492,7 +492,8 @@ async fn attribution_names_who_wrote_each_range_of_the_description() {
     let id = item(
         &owner,
         &project,
-        json!({"type": "story", "title": "Sign in", "description": "Hello"}),
+        json!({"type": "story", "title": "Sign in", "description": "Hello",
+               "acceptance_criteria": [{"text": "Works"}]}),
     )
     .await;
     let (editor, editor_id) =
@@ -514,6 +515,10 @@ async fn attribution_names_who_wrote_each_range_of_the_description() {
             {"start": 0, "end": 5, "text": "Hello", "author": {"kind": "user", "user_id": owner_id}},
             {"start": 5, "end": 11, "text": " world", "author": {"kind": "user", "user_id": editor_id}},
         ])
+    );
+    assert_eq!(
+        r.body["acceptance_criteria"][0]["ranges"],
+        json!([{"start": 0, "end": 5, "text": "Works", "author": {"kind": "user", "user_id": owner_id}}])
     );
 }
 
