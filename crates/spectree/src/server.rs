@@ -180,10 +180,20 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             import_max_bytes: config.spec.import_max_bytes,
         },
     );
-    let background = vec![tokio::spawn(purge_trash_periodically(
-        app.clone(),
-        config.spec.trash_purge_interval,
-    ))];
+    let background = vec![
+        tokio::spawn(purge_trash_periodically(
+            app.clone(),
+            config.spec.trash_purge_interval,
+        )),
+        tokio::spawn(chain_audit_periodically(
+            app.clone(),
+            config.audit.chain_interval,
+        )),
+        tokio::spawn(apply_retention_periodically(
+            app.clone(),
+            config.audit.retention_interval,
+        )),
+    ];
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "setting TCP_NODELAY failed");
@@ -220,6 +230,38 @@ async fn purge_trash_periodically(app: App, interval: std::time::Duration) {
             Ok(0) => {}
             Ok(n) => tracing::info!(purged = n, "purged expired trash"),
             Err(e) => tracing::error!(error = %e, "purging expired trash failed"),
+        }
+    }
+}
+
+/// Links committed audit records into their chains every `interval`.
+async fn chain_audit_periodically(app: App, interval: std::time::Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = app.chain_audit().await {
+            tracing::error!(error = %e, "chaining audit records failed");
+        }
+    }
+}
+
+/// Applies every organization's retention policy every `interval` (periods are measured on
+/// the app's clock).
+async fn apply_retention_periodically(app: App, interval: std::time::Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match app.apply_retention().await {
+            Ok(r) if r.audit_removed == 0 && r.versions_removed == 0 => {}
+            Ok(r) => tracing::info!(
+                audit_removed = r.audit_removed,
+                versions_removed = r.versions_removed,
+                held = r.held,
+                "applied retention policies"
+            ),
+            Err(e) => tracing::error!(error = %e, "applying retention policies failed"),
         }
     }
 }

@@ -26,6 +26,9 @@ fn body_for(method: &str, path: &str, ids: &BTreeMap<&str, String>) -> Option<Va
         ("post", "/api/v1/items/{item}/move") => json!({"parent_id": null}),
         ("post", "/api/v1/projects/{project}/trash/{item}/restore") => return None,
         ("post", "/api/v1/items/{item}/collab-ticket") => return None,
+        ("put", "/api/v1/orgs/{org}/retention") => {
+            json!({"version_days": null, "audit_days": 1, "legal_hold": false})
+        }
         ("post", "/api/v1/teams/{team}/projects/import") => json!({
             "format": "spectree.project.v1",
             "project": {"name": "Stolen", "slug": "stolen"},
@@ -108,6 +111,7 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
             let query = match (method, path.as_str()) {
                 ("get", "/api/v1/projects/{project}/search") => "?q=spec",
                 ("get", "/api/v1/projects/{project}/export") => "?format=json",
+                ("get", "/api/v1/orgs/{org}/audit/export") => "?format=csv",
                 _ => "",
             };
             let mut req = stranger.request(m, &format!("{concrete}{query}"));

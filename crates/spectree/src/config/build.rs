@@ -10,8 +10,8 @@ use super::error::ConfigError;
 use super::keys::{self, Kind};
 use super::layers::Layers;
 use super::model::{
-    AuthConfig, CollabConfig, Config, DatabaseConfig, HttpConfig, LogFormat, MailConfig,
-    SignupConfig, SpecConfig,
+    AuditConfig, AuthConfig, CollabConfig, Config, DatabaseConfig, HttpConfig, LogFormat,
+    MailConfig, SignupConfig, SpecConfig,
 };
 use super::raw::Raw;
 use super::secret::Secret;
@@ -122,6 +122,10 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
             })?,
             client_queue: values
                 .required("collab.client_queue", |raw| at_least(raw.integer()?, 8))?,
+        },
+        audit: AuditConfig {
+            chain_interval: values.required("audit.chain_interval", Raw::duration)?,
+            retention_interval: values.required("audit.retention_interval", Raw::duration)?,
         },
     })
 }

@@ -427,4 +427,20 @@ pub(super) static KEYS: &[Key] = &[
         doc: "Messages queued for one client before it is disconnected as too slow (it\n              reconnects and resynchronises).",
         show: |c| Shown::Number(c.collab.client_queue as u64),
     },
+    Key {
+        path: "audit.chain_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("200ms"),
+        doc: "How often committed audit records are linked into their organization's hash chain\n              (reading, exporting and verifying the log link them first).",
+        show: |c| duration(c.audit.chain_interval),
+    },
+    Key {
+        path: "audit.retention_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("1h"),
+        doc: "How often each organization's retention policy (old audit records, automatic\n              versions) is applied.",
+        show: |c| duration(c.audit.retention_interval),
+    },
 ];

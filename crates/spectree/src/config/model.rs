@@ -40,6 +40,8 @@ pub struct Config {
     pub spec: SpecConfig,
     /// `[collab]` section.
     pub collab: CollabConfig,
+    /// `[audit]` section.
+    pub audit: AuditConfig,
 }
 
 /// Log output format.
@@ -150,4 +152,14 @@ pub struct CollabConfig {
     /// `collab.client_queue`: messages queued for one client before it is disconnected as
     /// too slow. Default 512.
     pub client_queue: usize,
+}
+
+/// `[audit]`.
+#[derive(Debug, Clone)]
+pub struct AuditConfig {
+    /// `audit.chain_interval`: how often committed audit records are linked into their hash
+    /// chain. Default `200ms`.
+    pub chain_interval: Duration,
+    /// `audit.retention_interval`: how often the retention policies are applied. Default `1h`.
+    pub retention_interval: Duration,
 }
