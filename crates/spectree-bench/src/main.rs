@@ -3,6 +3,7 @@
 //! tables and a PASS/MISS line per target; progress goes to stderr.
 
 mod api;
+mod audit;
 mod generate;
 mod history;
 mod measure;
@@ -42,6 +43,32 @@ enum Command {
     /// The version history targets: listing 10,000 versions of one item, diffing two
     /// versions of a 100 KB description, and how version storage grows.
     History(history::HistoryArgs),
+    /// Audit appends from concurrent writers, each in its own transaction (target 10,000/s),
+    /// straight against the store, with the chainer running; verifies the chain after.
+    Audit(AuditArgs),
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    /// Which database.
+    #[arg(long, value_enum, default_value_t = Database::Sqlite)]
+    database: Database,
+    /// PostgreSQL server to make a fresh database on (with `--database postgres`).
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    pg_url: String,
+    /// Concurrent writers.
+    #[arg(long, default_value_t = 24)]
+    writers: usize,
+    /// Events in all.
+    #[arg(long, default_value_t = 100_000)]
+    events: usize,
+    /// Append path: the current one, or the head-lock path it replaced (for comparison).
+    #[arg(long, value_enum, default_value_t = audit::Design::Pending)]
+    design: audit::Design,
+    /// The chainer's pause between runs, in milliseconds (the server's
+    /// `audit.chain_interval`).
+    #[arg(long, default_value_t = 200)]
+    chain_interval_ms: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -105,7 +132,37 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Spec(args) => spec(args).await,
         Command::History(args) => history::history(args).await,
+        Command::Audit(args) => audit_bench(args).await,
     }
+}
+
+async fn audit_bench(args: AuditArgs) -> anyhow::Result<()> {
+    let dir = tempfile::Builder::new()
+        .prefix("spectree-bench-audit-")
+        .tempdir()?;
+    let pg = match args.database {
+        Database::Sqlite => None,
+        Database::Postgres => Some(PgDatabase::create(&args.pg_url).await?),
+    };
+    let url = match &pg {
+        Some(pg) => pg.url.clone(),
+        None => format!("sqlite://{}", dir.path().join("audit.db").display()),
+    };
+    let outcome = audit::run(&audit::AuditBench {
+        url,
+        writers: args.writers,
+        events: args.events,
+        design: args.design,
+        chain_interval: Duration::from_millis(args.chain_interval_ms),
+    })
+    .await;
+    if let Some(pg) = &pg
+        && let Err(e) = pg.drop_database().await
+    {
+        eprintln!("warning: dropping {} failed: {e:#}", pg.url);
+    }
+    println!("{}", outcome?);
+    Ok(())
 }
 
 async fn spec(args: SpecArgs) -> anyhow::Result<()> {

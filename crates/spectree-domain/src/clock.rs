@@ -41,6 +41,15 @@ impl Timestamp {
             })
             .unwrap_or_default()
     }
+
+    /// Reads RFC 3339 text (`2026-11-26T12:00:00Z`); `None` when it is not.
+    pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
+        let t =
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+        i64::try_from(t.unix_timestamp_nanos() / 1_000_000)
+            .ok()
+            .map(Timestamp)
+    }
 }
 
 /// Where "now" comes from.
@@ -104,5 +113,16 @@ mod tests {
     fn timestamps_format_as_rfc3339() {
         assert_eq!(Timestamp(0).to_rfc3339(), "1970-01-01T00:00:00Z");
         assert_eq!(Timestamp(1_500).to_rfc3339(), "1970-01-01T00:00:01.5Z");
+    }
+
+    #[test]
+    fn rfc3339_text_reads_back_and_garbage_does_not() {
+        let t = Timestamp(1_764_158_400_123);
+        assert_eq!(Timestamp::parse_rfc3339(&t.to_rfc3339()), Some(t));
+        assert_eq!(
+            Timestamp::parse_rfc3339("1970-01-01T01:00:00+01:00"),
+            Some(Timestamp(0))
+        );
+        assert_eq!(Timestamp::parse_rfc3339("yesterday"), None);
     }
 }

@@ -1,5 +1,6 @@
 //! How each domain's errors map to API errors. One `From` per domain keeps handlers to a `?`.
 
+use spectree_app::audit::AuditError;
 use spectree_app::identity::IdentityError;
 use spectree_app::org::OrgError;
 use spectree_app::spec::SpecError;
@@ -83,6 +84,20 @@ impl From<SpecError> for ApiError {
             E::InvalidBulk(_) => ErrorCode::InvalidBulk,
             E::EmptyQuery => ErrorCode::EmptyQuery,
             E::Store(_) | E::Live(_) => return ApiError::internal(&e),
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<AuditError> for ApiError {
+    fn from(e: AuditError) -> Self {
+        use AuditError as E;
+        let code = match &e {
+            E::NotFound => ErrorCode::NotFound,
+            E::Forbidden => ErrorCode::Forbidden,
+            E::Invalid(_) => ErrorCode::InvalidQuery,
+            E::Retention(_) => ErrorCode::ValidationFailed,
+            E::Store(_) => return ApiError::internal(&e),
         };
         ApiError::new(code, e.to_string())
     }

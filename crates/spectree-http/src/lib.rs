@@ -2,6 +2,7 @@
 //! endpoints, and the OpenAPI document generated from the handlers. Handlers are thin:
 //! extract, call one use case, map the result.
 
+mod audit;
 pub mod auth;
 mod collab;
 mod domain_errors;
@@ -65,6 +66,7 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(identity::router())
         .merge(org::router())
+        .merge(audit::router())
         .merge(spec::router(import_max_bytes))
         .merge(history::router())
         .merge(collab::router())

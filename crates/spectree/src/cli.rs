@@ -50,6 +50,18 @@ pub enum Command {
     /// Administrative tasks on the database, without the server running.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Check the audit log's tamper evidence.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// `spectree audit ...`.
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Verify every organization's hash chain up to its recorded head; print one line per
+    /// chain and exit 1 naming the first broken link when a record was altered, removed,
+    /// reordered or the newest records were truncated.
+    Verify,
 }
 
 /// `spectree config ...`.

@@ -2,5 +2,6 @@
 //! process. `main.rs` is the command line on top of this library; the test harness starts
 //! servers through [`server::start`].
 
+pub mod audit;
 pub mod config;
 pub mod server;

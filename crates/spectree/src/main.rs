@@ -13,7 +13,7 @@ use clap::Parser;
 use spectree::config::{self, Config, ConfigError};
 use spectree::server;
 
-use cli::{AdminCommand, Cli, Command, ConfigCommand, CreateUser, UserCommand};
+use cli::{AdminCommand, AuditCommand, Cli, Command, ConfigCommand, CreateUser, UserCommand};
 
 /// Why the command failed; decides the exit code.
 enum Failure {
@@ -102,6 +102,17 @@ fn run(cli: Cli, env: &HashMap<String, String>) -> Result<(), Failure> {
             server::init_logging(&config);
             for line in block_on(server::admin_list_users(&config))? {
                 println!("{line}");
+            }
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let config = load()?;
+            server::init_logging(&config);
+            let verified = block_on(spectree::audit::verify(&config))?;
+            for line in &verified.lines {
+                println!("{line}");
+            }
+            if !verified.intact {
+                return Err(anyhow::anyhow!("the audit log failed verification").into());
             }
         }
     }

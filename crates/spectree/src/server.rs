@@ -191,6 +191,14 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             app.clone(),
             config.history.close_interval,
         )),
+        tokio::spawn(chain_audit_periodically(
+            app.clone(),
+            config.audit.chain_interval,
+        )),
+        tokio::spawn(apply_retention_periodically(
+            app.clone(),
+            config.audit.retention_interval,
+        )),
     ];
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {
@@ -241,6 +249,38 @@ async fn close_versions_periodically(app: App, interval: std::time::Duration) {
         tick.tick().await;
         if let Err(e) = app.close_due_versions().await {
             tracing::error!(error = %e, "closing due versions failed");
+        }
+    }
+}
+
+/// Links committed audit records into their chains every `interval`.
+async fn chain_audit_periodically(app: App, interval: std::time::Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = app.chain_audit().await {
+            tracing::error!(error = %e, "chaining audit records failed");
+        }
+    }
+}
+
+/// Applies every organization's retention policy every `interval` (periods are measured on
+/// the app's clock).
+async fn apply_retention_periodically(app: App, interval: std::time::Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match app.apply_retention().await {
+            Ok(r) if r.audit_removed == 0 && r.versions_removed == 0 => {}
+            Ok(r) => tracing::info!(
+                audit_removed = r.audit_removed,
+                versions_removed = r.versions_removed,
+                held = r.held,
+                "applied retention policies"
+            ),
+            Err(e) => tracing::error!(error = %e, "applying retention policies failed"),
         }
     }
 }

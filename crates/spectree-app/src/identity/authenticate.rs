@@ -29,6 +29,10 @@ impl App {
             return Ok(None);
         };
         if !session_live(&s, now, self.settings().session_idle_timeout) {
+            drop(c);
+            if s.revoked_at.is_none() {
+                self.record_session_expiry(&s, now, &ctx).await?;
+            }
             return Ok(None);
         }
         let Some(user) = users::get(&mut c, s.user_id).await? else {
@@ -54,6 +58,37 @@ impl App {
             },
             ctx,
         }))
+    }
+
+    /// Marks a session that timed out as ended and records it, the first time it is presented
+    /// after expiring (that is when an expiry becomes observable).
+    async fn record_session_expiry(
+        &self,
+        s: &sessions::Session,
+        now: spectree_domain::Timestamp,
+        ctx: &RequestCtx,
+    ) -> Result<(), IdentityError> {
+        let mut tx = self.store().begin().await?;
+        if sessions::revoke(&mut tx, s.user_id, s.id, now).await? {
+            let reason = if now >= s.expires_at {
+                "absolute"
+            } else {
+                "idle"
+            };
+            crate::audit::record(
+                &mut tx,
+                now,
+                spectree_domain::ids::OrgId::INSTANCE,
+                Some(s.user_id),
+                "session.expired",
+                ("session", Some(s.id.to_string())),
+                ctx,
+                serde_json::json!({ "reason": reason }),
+            )
+            .await?;
+        }
+        spectree_store::Store::commit(tx).await?;
+        Ok(())
     }
 
     /// The actor behind a personal API token, or `None` when it is unknown, revoked or

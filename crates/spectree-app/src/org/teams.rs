@@ -108,6 +108,7 @@ impl App {
         let (mut team, _) = self
             .authorize_team(&mut tx, actor, team, Action::Admin)
             .await?;
+        let before = json!({ "name": team.name, "slug": team.slug, "viewers_can_comment": team.viewers_can_comment });
         if let Some(name) = &changes.name {
             team.name = validate_name(name).map_err(|e| OrgError::InvalidName(e.to_string()))?;
         }
@@ -127,7 +128,12 @@ impl App {
             "team.updated",
             ("team", Some(team.id.to_string())),
             &actor.ctx,
-            json!({ "name": team.name, "slug": team.slug, "viewers_can_comment": team.viewers_can_comment }),
+            json!({
+                "name": team.name,
+                "slug": team.slug,
+                "viewers_can_comment": team.viewers_can_comment,
+                "before": before,
+            }),
         )
         .await?;
         Store::commit(tx).await?;
@@ -191,6 +197,7 @@ impl App {
             Action::Admin
         };
         let (team, _) = self.authorize_team(&mut tx, actor, team, action).await?;
+        let previous = teams::member_role(&mut tx, team.org_id, team.id, user).await?;
         if !teams::remove_member(&mut tx, team.org_id, team.id, user).await? {
             return Err(OrgError::NotFound);
         }
@@ -202,7 +209,7 @@ impl App {
             "member.removed",
             ("user", Some(user.to_string())),
             &actor.ctx,
-            json!({ "scope": "team", "team_id": team.id }),
+            json!({ "scope": "team", "team_id": team.id, "previous": previous }),
         )
         .await?;
         Store::commit(tx).await?;

@@ -33,12 +33,57 @@ pub struct ImportOutcome {
 }
 
 impl App {
-    /// A project as the JSON export document (anyone who can see it).
+    /// A project as the JSON export document (anyone who can see it); the export is
+    /// audited.
     pub async fn export_project(
         &self,
         actor: &Actor,
         project: ProjectId,
     ) -> Result<ProjectExport, SpecError> {
+        let (org, doc) = self.build_export(actor, project).await?;
+        self.record_export(actor, org, project, "json").await?;
+        Ok(doc)
+    }
+
+    /// A project as one Markdown document; the export is audited.
+    pub async fn export_markdown(
+        &self,
+        actor: &Actor,
+        project: ProjectId,
+    ) -> Result<String, SpecError> {
+        let (org, doc) = self.build_export(actor, project).await?;
+        self.record_export(actor, org, project, "markdown").await?;
+        Ok(render_markdown(&doc.project, &doc.items))
+    }
+
+    async fn record_export(
+        &self,
+        actor: &Actor,
+        org: spectree_domain::ids::OrgId,
+        project: ProjectId,
+        format: &'static str,
+    ) -> Result<(), SpecError> {
+        let mut tx = self.store().begin().await?;
+        audit::record(
+            &mut tx,
+            self.now(),
+            org,
+            Some(actor.user_id),
+            "project.exported",
+            ("project", Some(project.to_string())),
+            &actor.ctx,
+            json!({ "format": format }),
+        )
+        .await?;
+        Store::commit(tx).await?;
+        Ok(())
+    }
+
+    async fn build_export(
+        &self,
+        actor: &Actor,
+        project: ProjectId,
+    ) -> Result<(spectree_domain::ids::OrgId, ProjectExport), SpecError> {
         let mut c = self.store().read().await?;
         let project = self
             .authorize_project(&mut c, actor, project, Action::View)
@@ -78,25 +123,18 @@ impl App {
                 }
             })
             .collect();
-        Ok(ProjectExport {
-            format: FORMAT.to_owned(),
-            project: ExportedProject {
-                name: project.name,
-                slug: project.slug,
-                description: project.description,
+        Ok((
+            project.org_id,
+            ProjectExport {
+                format: FORMAT.to_owned(),
+                project: ExportedProject {
+                    name: project.name,
+                    slug: project.slug,
+                    description: project.description,
+                },
+                items,
             },
-            items,
-        })
-    }
-
-    /// A project as one Markdown document.
-    pub async fn export_markdown(
-        &self,
-        actor: &Actor,
-        project: ProjectId,
-    ) -> Result<String, SpecError> {
-        let doc = self.export_project(actor, project).await?;
-        Ok(render_markdown(&doc.project, &doc.items))
+        ))
     }
 
     /// Imports an export document as a new project of `team` (Editors and up), in one

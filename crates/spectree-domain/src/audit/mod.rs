@@ -2,6 +2,12 @@
 //! hash covers its content and the previous record's hash, so changing or removing any
 //! record breaks every hash after it.
 
+mod retention;
+mod verify;
+
+pub use retention::{RetentionError, RetentionPolicy};
+pub use verify::{ChainBreak, ChainVerifier};
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -26,6 +32,10 @@ pub struct AuditEvent {
     pub target_id: Option<String>,
     /// Client address, when it came over the network.
     pub ip: Option<String>,
+    /// The client's `User-Agent`, when it sent one. Left out of the hashed form when absent,
+    /// so records written before it was recorded keep their hashes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
     /// Further facts, small and free of secrets.
     pub data: serde_json::Value,
 }
@@ -78,8 +88,8 @@ pub fn chain_hash(
     hex::encode(h.finalize())
 }
 
-/// Checks a run of consecutive records of one chain; returns the seq of the first record
-/// whose hash or link does not hold.
+/// Checks a run of consecutive records of one chain that starts after `prev_hash`; returns
+/// the seq of the first record whose hash or link does not hold.
 pub fn verify_chain(records: &[AuditRecord], mut prev_hash: String) -> Result<(), i64> {
     for r in records {
         let want = chain_hash(&prev_hash, r.id, r.seq, r.at, &r.event);
@@ -91,11 +101,22 @@ pub fn verify_chain(records: &[AuditRecord], mut prev_hash: String) -> Result<()
     Ok(())
 }
 
+/// Whether an action name is well formed: dotted lower-case words (`auth.login_failed`).
+pub fn is_action_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.split('.').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit())
+        })
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn record(prev: &str, seq: i64, action: &'static str) -> AuditRecord {
+    pub(crate) fn record(prev: &str, seq: i64, action: &'static str) -> AuditRecord {
         let event = AuditEvent {
             org_id: OrgId::INSTANCE,
             actor_id: None,
@@ -103,6 +124,7 @@ mod tests {
             target_kind: "user".into(),
             target_id: Some("u1".into()),
             ip: None,
+            user_agent: None,
             data: serde_json::json!({"k": seq}),
         };
         let id = AuditId::new();
@@ -131,5 +153,28 @@ mod tests {
 
         let removed = vec![chain[1].clone()];
         assert_eq!(verify_chain(&removed, GENESIS_HASH.into()), Err(2));
+    }
+
+    #[test]
+    fn an_absent_user_agent_does_not_change_the_hash_form() {
+        let r = record(GENESIS_HASH, 1, "auth.login");
+        let body = serde_json::to_string(&r.event).unwrap();
+        assert!(!body.contains("user_agent"), "{body}");
+        let mut with = r.event.clone();
+        with.user_agent = Some("curl/8".into());
+        assert_ne!(
+            chain_hash(GENESIS_HASH, r.id, 1, r.at, &with),
+            chain_hash(GENESIS_HASH, r.id, 1, r.at, &r.event)
+        );
+    }
+
+    #[test]
+    fn action_names_are_dotted_lower_case_words() {
+        for ok in ["auth.login", "audit.exported", "a_b.c1"] {
+            assert!(is_action_name(ok), "{ok}");
+        }
+        for bad in ["", "Auth.login", "auth..login", "auth.login;", ".x", "a b"] {
+            assert!(!is_action_name(bad), "{bad}");
+        }
     }
 }

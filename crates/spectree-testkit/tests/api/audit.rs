@@ -5,14 +5,16 @@ use spectree_domain::audit::{GENESIS_HASH, verify_chain};
 use spectree_domain::ids::OrgId;
 use spectree_testkit::TestServer;
 
-async fn chain(server: &TestServer, org: OrgId) -> Vec<spectree_domain::audit::AuditRecord> {
+/// The chain of `org`, after linking every committed record.
+pub async fn chain(server: &TestServer, org: OrgId) -> Vec<spectree_domain::audit::AuditRecord> {
+    server.app().chain_audit().await.unwrap();
     let mut c = server.app().store().read().await.unwrap();
     spectree_app::store::audit::list(&mut c, org, 0, 10_000)
         .await
         .unwrap()
 }
 
-fn actions(records: &[spectree_domain::audit::AuditRecord]) -> Vec<String> {
+pub fn actions(records: &[spectree_domain::audit::AuditRecord]) -> Vec<String> {
     records.iter().map(|r| r.event.action.clone()).collect()
 }
 
@@ -109,6 +111,7 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
 async fn the_audit_log_refuses_updates_and_deletes() {
     let server = TestServer::start().await;
     server.admin().await;
+    assert!(!chain(&server, OrgId::INSTANCE).await.is_empty());
     let mut c = server.app().store().read().await.unwrap();
     let upd = sqlx::query("UPDATE audit_log SET action = 'forged'")
         .execute(&mut *c)

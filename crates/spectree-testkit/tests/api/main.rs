@@ -3,6 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod audit;
+mod audit_events;
+mod audit_query;
+mod audit_retention;
+mod audit_verify;
 mod auth;
 mod bad_input;
 mod cluster;

@@ -635,6 +635,7 @@ async fn every_spec_mutation_is_audited() {
         .await;
 
     let org_id: spectree_domain::ids::OrgId = org.parse().unwrap();
+    server.app().chain_audit().await.unwrap();
     let mut c = server.app().store().read().await.unwrap();
     let records = spectree_app::store::audit::list(&mut c, org_id, 0, 1000)
         .await
@@ -663,6 +664,7 @@ async fn every_spec_mutation_is_audited() {
             "item.deleted",
             "item.purged",
             "project.updated",
+            "project.exported",
             "project.imported"
         ]
     );

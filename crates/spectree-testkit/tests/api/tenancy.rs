@@ -30,6 +30,9 @@ fn body_for(method: &str, path: &str, ids: &BTreeMap<&str, String>) -> Option<Va
         ("post", "/api/v1/items/{item}/versions/{version}/restore") => return None,
         ("post", "/api/v1/projects/{project}/snapshots") => json!({"message": "Stolen"}),
         ("post", "/api/v1/projects/{project}/snapshots/{snapshot}/restore") => return None,
+        ("put", "/api/v1/orgs/{org}/retention") => {
+            json!({"version_days": null, "audit_days": 1, "legal_hold": false})
+        }
         ("post", "/api/v1/teams/{team}/projects/import") => json!({
             "format": "spectree.project.v1",
             "project": {"name": "Stolen", "slug": "stolen"},
@@ -125,6 +128,7 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
                 ("get", "/api/v1/projects/{project}/snapshots/diff") => "?from=1",
                 ("get", "/api/v1/items/{item}/history/export") => "?format=jsonl",
                 ("get", "/api/v1/projects/{project}/history/export") => "?format=jsonl",
+                ("get", "/api/v1/orgs/{org}/audit/export") => "?format=csv",
                 _ => "",
             };
             let mut req = stranger.request(m, &format!("{concrete}{query}"));

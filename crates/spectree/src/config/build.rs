@@ -10,7 +10,8 @@ use super::error::ConfigError;
 use super::keys::{self, Kind};
 use super::layers::Layers;
 use super::model::{
-    AuthConfig, CollabConfig, Config, DatabaseConfig, HistoryConfig, HttpConfig, LogFormat,
+    AuditConfig, AuthConfig, CollabConfig, Config, DatabaseConfig, HistoryConfig, HttpConfig,
+    LogFormat,
     MailConfig, SignupConfig, SpecConfig,
 };
 use super::raw::Raw;
@@ -127,6 +128,10 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
             version_idle: values.required("history.version_idle", Raw::duration)?,
             version_max: values.required("history.version_max", Raw::duration)?,
             close_interval: values.required("history.close_interval", Raw::duration)?,
+        },
+        audit: AuditConfig {
+            chain_interval: values.required("audit.chain_interval", Raw::duration)?,
+            retention_interval: values.required("audit.retention_interval", Raw::duration)?,
         },
     })
 }

@@ -451,4 +451,20 @@ pub(super) static KEYS: &[Key] = &[
         doc: "How often automatic versions due to close are looked for.",
         show: |c| duration(c.history.close_interval),
     },
+    Key {
+        path: "audit.chain_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("200ms"),
+        doc: "How often committed audit records are linked into their organization's hash chain\n              (reading, exporting and verifying the log link them first).",
+        show: |c| duration(c.audit.chain_interval),
+    },
+    Key {
+        path: "audit.retention_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("1h"),
+        doc: "How often each organization's retention policy (old audit records, automatic\n              versions) is applied.",
+        show: |c| duration(c.audit.retention_interval),
+    },
 ];

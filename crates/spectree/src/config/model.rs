@@ -42,6 +42,8 @@ pub struct Config {
     pub collab: CollabConfig,
     /// `[history]` section.
     pub history: HistoryConfig,
+    /// `[audit]` section.
+    pub audit: AuditConfig,
 }
 
 /// Log output format.
@@ -166,4 +168,14 @@ pub struct HistoryConfig {
     /// `history.close_interval`: how often versions due to close are looked for.
     /// Default `5s`.
     pub close_interval: Duration,
+}
+
+/// `[audit]`.
+#[derive(Debug, Clone)]
+pub struct AuditConfig {
+    /// `audit.chain_interval`: how often committed audit records are linked into their hash
+    /// chain. Default `200ms`.
+    pub chain_interval: Duration,
+    /// `audit.retention_interval`: how often the retention policies are applied. Default `1h`.
+    pub retention_interval: Duration,
 }
