@@ -172,7 +172,12 @@ impl FieldLog {
     /// Reads the field writes of an update (call before applying it: origins are looked up
     /// among the writes already seen).
     pub(crate) fn incoming(&self, bytes: &[u8]) -> Incoming {
-        let raw = items(bytes);
+        self.incoming_all(&[bytes])
+    }
+
+    /// [`FieldLog::incoming`] of several updates applied together, in order.
+    pub(crate) fn incoming_all(&self, updates: &[&[u8]]) -> Incoming {
+        let raw: Vec<RawItem> = updates.iter().flat_map(|u| items(u)).collect();
         let mut keys: Vec<Option<Arc<str>>> = raw.iter().map(|i| i.key.clone()).collect();
         // A write replacing another names it as origin and leaves out its parent: its key is
         // the origin's, which may itself be in this update. Resolve until nothing changes.
@@ -236,7 +241,13 @@ impl FieldLog {
                 value: i.value.clone(),
                 user,
             };
-            let within = |id: &ID| new.iter().position(|o| o.id.client == id.client && id.clock >= o.id.clock && id.clock < o.id.clock + o.len);
+            let within = |id: &ID| {
+                new.iter().position(|o| {
+                    o.id.client == id.client
+                        && id.clock >= o.id.clock
+                        && id.clock < o.id.clock + o.len
+                })
+            };
             // Heads: new writes no other new write replaced.
             let replaced: HashSet<usize> = new
                 .iter()
@@ -275,7 +286,8 @@ impl FieldLog {
                 self.entries
                     .insert((i.id.client.get(), i.id.clock), (i.len, key.clone()));
             }
-            let alive = |w: &FieldWrite| !deleted.contains(&ID::new(yrs::ClientID::new(w.client), w.clock));
+            let alive =
+                |w: &FieldWrite| !deleted.contains(&ID::new(yrs::ClientID::new(w.client), w.clock));
             let winner = candidates
                 .iter()
                 .find(|w| alive(w))
@@ -349,7 +361,9 @@ mod tests {
 
     fn current(d: &Doc, key: &str) -> String {
         let map = d.get_or_insert_map(FIELDS);
-        map.get(&d.transact(), key).unwrap().to_string(&d.transact())
+        map.get(&d.transact(), key)
+            .unwrap()
+            .to_string(&d.transact())
     }
 
     /// A server holding a seeded `status: draft`, and two clients that have it.

@@ -25,14 +25,18 @@ use crate::extract::ApiPath;
 use crate::origin::origin_allowed;
 use crate::state::AppState;
 
+mod conflicts;
+
 /// The socket route (not part of the JSON API document).
 pub fn socket_router() -> axum::Router<AppState> {
     axum::Router::new().route("/collab/{item}", axum::routing::get(socket))
 }
 
-/// The ticket route.
+/// The ticket and conflict routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_ticket))
+    OpenApiRouter::new()
+        .routes(routes!(create_ticket))
+        .routes(routes!(conflicts::list_conflicts))
 }
 
 /// A ticket that opens an item's socket once.

@@ -9,6 +9,8 @@ use crate::StoreResult;
 use crate::row::parse_opt;
 use crate::seal::Sealer;
 
+pub mod conflicts;
+
 /// A document as stored: the snapshot (if any) and the updates after it, in order.
 #[derive(Debug, Clone, Default)]
 pub struct StoredDoc {

@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod cluster;
 mod collab;
+mod collab_conflicts;
 mod invitations;
 mod mail;
 mod ops;
