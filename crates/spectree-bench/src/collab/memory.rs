@@ -138,7 +138,7 @@ fn content(kb: usize) -> (Vec<u8>, usize, usize) {
             }
             drop(txn);
             ops += 1;
-            if ops % 1000 == 0 && state(&doc).len() >= target {
+            if ops.is_multiple_of(1000) && state(&doc).len() >= target {
                 break;
             }
         }
