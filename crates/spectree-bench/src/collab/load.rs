@@ -204,12 +204,16 @@ fn markers(bytes: &[u8], kind: u8) -> Vec<(u64, u64)> {
             let mut j = i + 2;
             let mut nums = [0u64; 2];
             let mut which = 0;
+            let mut digits = [0usize; 2];
             let mut ok = false;
             while j < bytes.len() {
                 match bytes[j] {
-                    b'0'..=b'9' => nums[which] = nums[which] * 10 + u64::from(bytes[j] - b'0'),
-                    b'.' if which == 0 => which = 1,
-                    MARK if which == 1 => {
+                    b'0'..=b'9' => {
+                        nums[which] = nums[which] * 10 + u64::from(bytes[j] - b'0');
+                        digits[which] += 1;
+                    }
+                    b'.' if which == 0 && digits[0] > 0 => which = 1,
+                    MARK if which == 1 && digits[1] > 0 => {
                         ok = true;
                         break;
                     }

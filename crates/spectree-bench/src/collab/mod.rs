@@ -217,7 +217,9 @@ fn percentile(samples: &[u64], pct: f64) -> u64 {
     }
     let mut s = samples.to_vec();
     s.sort_unstable();
-    let rank = ((pct / 100.0) * s.len() as f64).ceil().max(1.0) as usize;
+    // In permille, so that 99.9 is exact.
+    let permille = (pct * 10.0).round() as usize;
+    let rank = (permille * s.len()).div_ceil(1000).max(1);
     s[rank.min(s.len()) - 1]
 }
 

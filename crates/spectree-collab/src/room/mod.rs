@@ -438,7 +438,7 @@ impl Room {
                 }
             }
         }
-        let previous = schema::read(&self.roots, &self.doc.transact()).fields;
+        let previous = schema::read_fields(&self.roots, &self.doc.transact());
         let previous: Vec<(String, Option<String>)> = previous.into_iter().collect();
         let (changed, found) = self.apply_tracked(&bytes, update, Some(user))?;
         if !changed {
