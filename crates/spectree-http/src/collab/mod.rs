@@ -69,6 +69,9 @@ pub(crate) async fn create_ticket(
     ))
 }
 
+/// Bytes read from a socket at a time (see `socket`).
+const SOCKET_READ_BUFFER: usize = 8 * 1024;
+
 #[derive(Debug, Deserialize)]
 struct SocketQuery {
     token: Option<String>,
@@ -124,7 +127,11 @@ async fn socket(
     };
     let collab = state.app.collab().clone();
     let max = collab.settings().max_message_bytes;
+    // tungstenite zero-fills its read buffer up to `read_buffer_size` before every read: at
+    // the default 128 KiB that was 128 KiB resident per idle socket and a memset per frame.
+    // Presence and edits are small; larger messages grow the buffer as they arrive.
     Ok(ws
+        .read_buffer_size(SOCKET_READ_BUFFER)
         .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| pump(socket, collab, item, principal)))
