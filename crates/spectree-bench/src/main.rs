@@ -4,6 +4,7 @@
 
 mod api;
 mod audit;
+mod collab;
 mod generate;
 mod history;
 mod measure;
@@ -43,6 +44,11 @@ enum Command {
     /// The version history targets: listing 10,000 versions of one item, diffing two
     /// versions of a 100 KB description, and how version storage grows.
     History(history::HistoryArgs),
+    /// The live-collaboration protocol benchmark: y-websocket clients over rooms against
+    /// spectree (one node, two behind Redis) and `@y/websocket-server` side by side.
+    Collab(collab::CollabArgs),
+    /// Resident memory per idle loaded live document (2 KB, 50 KB, 400 KB edit-heavy).
+    CollabMemory(collab::MemoryArgs),
     /// Audit appends from concurrent writers, each in its own transaction (target 10,000/s),
     /// straight against the store, with the chainer running; verifies the chain after.
     Audit(AuditArgs),
@@ -133,6 +139,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Spec(args) => spec(args).await,
         Command::History(args) => history::history(args).await,
         Command::Audit(args) => audit_bench(args).await,
+        Command::Collab(args) => collab::collab(args).await,
+        Command::CollabMemory(args) => collab::memory(args).await,
     }
 }
 

@@ -10,6 +10,7 @@
 //! the relational row.
 
 mod awareness;
+mod conflicts;
 mod fanout;
 mod host;
 mod manager;

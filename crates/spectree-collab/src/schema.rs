@@ -82,6 +82,22 @@ fn out_string<T: ReadTxn>(txn: &T, v: Option<Out>) -> Option<String> {
     }
 }
 
+/// The scalar fields alone (what checking an update needs; reading the text is not free).
+pub fn read_fields<T: ReadTxn>(roots: &Roots, txn: &T) -> HashMap<String, Option<String>> {
+    roots
+        .fields
+        .iter(txn)
+        .map(|(k, v)| {
+            let v = match v {
+                Out::Any(Any::String(s)) => Some(s.to_string()),
+                Out::Any(Any::Null | Any::Undefined) => None,
+                other => Some(other.to_json(txn).to_string()),
+            };
+            (k.to_owned(), v)
+        })
+        .collect()
+}
+
 /// Reads a document's plain content.
 pub fn read<T: ReadTxn>(roots: &Roots, txn: &T) -> DocContent {
     let criteria = roots
@@ -96,18 +112,7 @@ pub fn read<T: ReadTxn>(roots: &Roots, txn: &T) -> DocContent {
             _ => None,
         })
         .collect();
-    let fields = roots
-        .fields
-        .iter(txn)
-        .map(|(k, v)| {
-            let v = match v {
-                Out::Any(Any::String(s)) => Some(s.to_string()),
-                Out::Any(Any::Null | Any::Undefined) => None,
-                other => Some(other.to_json(txn).to_string()),
-            };
-            (k.to_owned(), v)
-        })
-        .collect();
+    let fields = read_fields(roots, txn);
     DocContent {
         title: roots.title.get_string(txn),
         description: roots.description.get_string(txn),

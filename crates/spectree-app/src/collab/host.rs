@@ -155,9 +155,6 @@ impl App {
         if row.deleted_at.is_some() {
             return Ok(Projection::default());
         }
-        let project = projects::get(&mut tx, self.store().sealer(), row.project_id)
-            .await?
-            .ok_or(crate::spec::SpecError::NotFound)?;
         let before = row.clone();
         let mut revert = Vec::new();
         if let Ok(t) = validate_title(&content.title) {
@@ -211,6 +208,10 @@ impl App {
             None => row.assignee_id = None,
             Some(Ok(a)) if Some(a) == row.assignee_id => {}
             Some(Ok(a)) => {
+                // The project is needed only here (most projections change text alone).
+                let project = projects::get(&mut tx, self.store().sealer(), row.project_id)
+                    .await?
+                    .ok_or(crate::spec::SpecError::NotFound)?;
                 if self
                     .check_assignee(&mut tx, project.org_id, project.team_id, a)
                     .await

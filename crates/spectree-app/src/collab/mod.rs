@@ -1,7 +1,9 @@
 //! Live documents as the use cases see them: who may open an item's socket (sessions, API
 //! tokens or short-lived tickets), the host that seeds documents from and projects them into
-//! the relational rows, and the REST edit that goes through the document.
+//! the relational rows, the REST edit that goes through the document, and the recorded
+//! concurrent changes to one scalar field.
 
+mod conflicts;
 mod host;
 mod tickets;
 

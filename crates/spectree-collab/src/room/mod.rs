@@ -19,11 +19,15 @@ use yrs::updates::encoder::Encode;
 use yrs::{Doc, Options, ReadTxn, StateVector, Transact, TransactionMut, Update};
 
 use crate::awareness::Presence;
+use crate::conflicts::{Conflict, FieldLog};
 use crate::manager::{CollabError, ConnId, Outgoing, Principal, Shared};
 use crate::schema::{self, DocContent, Roots};
 use crate::validate;
 
+mod fields;
 mod remote;
+
+pub(crate) use fields::apply_stored;
 
 /// A REST edit: runs inside one transaction on the document.
 pub type EditFn = Box<dyn FnOnce(&mut TransactionMut, &Roots) + Send>;
@@ -87,6 +91,8 @@ pub(crate) struct Room {
     since_snapshot: usize,
     conns: HashMap<ConnId, Conn>,
     presence: Presence,
+    /// Writes of the `fields` map, for finding concurrent changes to one field.
+    fields: FieldLog,
     client_owners: HashMap<u64, UserId>,
     projection_due: Option<(Instant, Option<UserId>)>,
     empty_since: Option<Instant>,
@@ -221,7 +227,8 @@ impl Room {
             .await?;
         }
         let doc = new_doc(ClientID::random());
-        apply_stored(&doc, &stored)?;
+        let mut fields = FieldLog::default();
+        apply_stored(&doc, &stored, &mut fields)?;
         let roots = Roots::of(&doc);
         Ok(Room {
             seq: stored.last_seq(),
@@ -233,6 +240,7 @@ impl Room {
             roots,
             conns: HashMap::new(),
             presence: Presence::default(),
+            fields,
             client_owners: HashMap::new(),
             projection_due: None,
             empty_since: Some(Instant::now()),
@@ -430,25 +438,22 @@ impl Room {
                 }
             }
         }
-        let previous = schema::read(&self.roots, &self.doc.transact()).fields;
+        let previous = schema::read_fields(&self.roots, &self.doc.transact());
         let previous: Vec<(String, Option<String>)> = previous.into_iter().collect();
-        let changed = {
-            let mut txn = self.doc.transact_mut();
-            txn.apply_update(update)
-                .map_err(|e| CollabError::Corrupt(e.to_string()))?;
-            txn.before_state() != txn.after_state() || !txn.delete_set().is_empty()
-        };
+        let (changed, found) = self.apply_tracked(&bytes, update, Some(user))?;
         if !changed {
             return Ok(());
         }
-        let fix = self.compensate(|txn, roots| {
+        let fix = self.compensate(None, |txn, roots| {
             validate::enforce(txn, roots, &previous);
         });
+        let found = self.with_users(found).await?;
         let client = clients.first().copied();
         self.persist(
             &[(bytes.as_slice(), Some(user), client)],
             fix.as_deref(),
             Some(user),
+            &found,
         )
         .await?;
         self.broadcast(&Message::Sync(SyncMessage::Update(bytes)), Some(conn));
@@ -463,11 +468,27 @@ impl Room {
     }
 
     /// Runs a server edit; returns its update when it changed anything.
-    fn compensate(&mut self, f: impl FnOnce(&mut TransactionMut, &Roots)) -> Option<Vec<u8>> {
-        let mut txn = self.doc.transact_mut();
-        f(&mut txn, &self.roots);
-        let changed = txn.before_state() != txn.after_state() || !txn.delete_set().is_empty();
-        changed.then(|| txn.encode_update_v1())
+    /// `user` is who asked for it (a REST edit), if anyone.
+    fn compensate(
+        &mut self,
+        user: Option<UserId>,
+        f: impl FnOnce(&mut TransactionMut, &Roots),
+    ) -> Option<Vec<u8>> {
+        let (update, applied) = {
+            let mut txn = self.doc.transact_mut();
+            f(&mut txn, &self.roots);
+            let changed = txn.before_state() != txn.after_state() || !txn.delete_set().is_empty();
+            if !changed {
+                return None;
+            }
+            let applied = fields::Applied {
+                deleted: txn.delete_set().clone(),
+                state: txn.state_vector(),
+            };
+            (txn.encode_update_v1(), applied)
+        };
+        self.track_own(&update, &applied, user);
+        Some(update)
     }
 
     async fn owner_of(&mut self, client: u64) -> Result<Option<UserId>, CollabError> {
@@ -490,6 +511,7 @@ impl Room {
         updates: &[(&[u8], Option<UserId>, Option<u64>)],
         fix: Option<&[u8]>,
         editor: Option<UserId>,
+        found: &[Conflict],
     ) -> Result<(), CollabError> {
         let server_client = self.doc.client_id().get();
         let all: Vec<(&[u8], Option<UserId>, Option<u64>)> = updates
@@ -499,7 +521,7 @@ impl Room {
             .collect();
         let mut attempts = 0;
         let first = loop {
-            match self.try_persist(&all, editor).await {
+            match self.try_persist(&all, editor, found).await {
                 Ok(first) => break first,
                 Err(CollabError::Store(spectree_store::StoreError::Duplicate)) if attempts < 5 => {
                     attempts += 1;
@@ -526,6 +548,7 @@ impl Room {
         &mut self,
         all: &[(&[u8], Option<UserId>, Option<u64>)],
         editor: Option<UserId>,
+        found: &[Conflict],
     ) -> Result<i64, CollabError> {
         let now = self.shared.clock.now();
         let first = self.seq + 1;
@@ -550,6 +573,7 @@ impl Room {
             let idle_before = now.minus(self.shared.settings.session_idle);
             collab::touch_session(&mut tx, self.org, self.item, user, now, idle_before).await?;
         }
+        self.record_conflicts(&mut tx, found, editor).await?;
         let last = first + all.len() as i64 - 1;
         let mut compacted = false;
         if self.since_snapshot + all.len() >= self.shared.settings.compact_every
@@ -582,7 +606,7 @@ impl Room {
     }
 
     async fn rest_edit(&mut self, user: UserId, f: EditFn) -> Result<DocContent, CollabError> {
-        if let Some(update) = self.compensate(|txn, roots| f(txn, roots)) {
+        if let Some(update) = self.compensate(Some(user), |txn, roots| f(txn, roots)) {
             self.persist(
                 &[(
                     update.as_slice(),
@@ -591,6 +615,7 @@ impl Room {
                 )],
                 None,
                 Some(user),
+                &[],
             )
             .await?;
             self.broadcast(&Message::Sync(SyncMessage::Update(update)), None);
@@ -606,14 +631,14 @@ impl Room {
         let outcome = self.shared.host.project(self.item, content, editor).await?;
         if !outcome.revert.is_empty() {
             let revert = outcome.revert.clone();
-            if let Some(fix) = self.compensate(move |txn, roots| {
+            if let Some(fix) = self.compensate(None, move |txn, roots| {
                 let fields: Vec<(&str, Option<String>)> = revert
                     .iter()
                     .map(|(k, v)| (k.as_str(), v.clone()))
                     .collect();
                 schema::set_fields(txn, roots, &fields);
             }) {
-                self.persist(&[], Some(&fix), None).await?;
+                self.persist(&[], Some(&fix), None, &[]).await?;
                 self.broadcast(&Message::Sync(SyncMessage::Update(fix)), None);
             }
         }
@@ -699,18 +724,6 @@ impl Room {
             self.close(id, code, reason);
         }
     }
-}
-
-/// Applies a stored document (snapshot, then the updates after it) to `doc`.
-pub(crate) fn apply_stored(doc: &Doc, stored: &collab::StoredDoc) -> Result<(), CollabError> {
-    let mut txn = doc.transact_mut();
-    let parts = stored.snapshot.iter().map(|s| &s.1);
-    for bytes in parts.chain(stored.updates.iter().map(|u| &u.1)) {
-        let u = Update::decode_v1(bytes).map_err(|e| CollabError::Corrupt(e.to_string()))?;
-        txn.apply_update(u)
-            .map_err(|e| CollabError::Corrupt(e.to_string()))?;
-    }
-    Ok(())
 }
 
 fn fail(cmd: Cmd, e: &CollabError) {

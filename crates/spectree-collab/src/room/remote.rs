@@ -40,11 +40,9 @@ impl Room {
                 }
                 let update = Update::decode_v1(&remote.payload)
                     .map_err(|e| CollabError::Corrupt(e.to_string()))?;
-                self.doc
-                    .transact_mut()
-                    .apply_update(update)
-                    .map_err(|e| CollabError::Corrupt(e.to_string()))?;
+                let (_, found) = self.apply_tracked(&remote.payload, update, None)?;
                 self.seq = remote.seq;
+                self.record_remote_conflicts(found).await?;
                 self.since_snapshot += 1;
                 self.broadcast(&Message::Sync(SyncMessage::Update(remote.payload)), None);
                 self.projection_due = Some((
@@ -79,8 +77,9 @@ impl Room {
             return Ok(());
         }
         let before = self.doc.transact().state_vector();
-        super::apply_stored(&self.doc, &stored)?;
+        let found = super::apply_stored(&self.doc, &stored, &mut self.fields)?;
         self.seq = stored.last_seq();
+        self.record_remote_conflicts(found).await?;
         let diff = self.doc.transact().encode_state_as_update_v1(&before);
         self.broadcast(&Message::Sync(SyncMessage::Update(diff)), None);
         self.projection_due = Some((

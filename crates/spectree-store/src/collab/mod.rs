@@ -9,6 +9,8 @@ use crate::StoreResult;
 use crate::row::parse_opt;
 use crate::seal::Sealer;
 
+pub mod conflicts;
+
 /// A document as stored: the snapshot (if any) and the updates after it, in order.
 #[derive(Debug, Clone, Default)]
 pub struct StoredDoc {
@@ -220,25 +222,26 @@ pub async fn touch_session(
     now: Timestamp,
     idle_before: Timestamp,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE edit_sessions SET ended_at = last_edit_at WHERE item_id = $1 AND user_id = $2 \
-         AND ended_at IS NULL AND last_edit_at < $3",
-    )
-    .bind(item.to_string())
-    .bind(user.to_string())
-    .bind(idle_before.0)
-    .execute(&mut *c)
-    .await?;
+    // The common case, one statement: the user's open session is still live.
     let r = sqlx::query(
         "UPDATE edit_sessions SET last_edit_at = $3, updates = updates + 1 WHERE item_id = $1 \
-         AND user_id = $2 AND ended_at IS NULL",
+         AND user_id = $2 AND ended_at IS NULL AND last_edit_at >= $4",
     )
     .bind(item.to_string())
     .bind(user.to_string())
     .bind(now.0)
+    .bind(idle_before.0)
     .execute(&mut *c)
     .await?;
     if r.rows_affected() == 0 {
+        sqlx::query(
+            "UPDATE edit_sessions SET ended_at = last_edit_at WHERE item_id = $1 AND user_id = $2 \
+             AND ended_at IS NULL",
+        )
+        .bind(item.to_string())
+        .bind(user.to_string())
+        .execute(&mut *c)
+        .await?;
         sqlx::query(
             "INSERT INTO edit_sessions (id, org_id, item_id, user_id, started_at, last_edit_at, updates) \
              VALUES ($1, $2, $3, $4, $5, $5, 1)",

@@ -12,6 +12,7 @@ mod bad_input;
 mod cluster;
 mod collab;
 mod history;
+mod collab_conflicts;
 mod invitations;
 mod mail;
 mod ops;
