@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod collab;
 mod context;
+pub mod events;
 pub mod identity;
 pub mod mail;
 pub mod org;
@@ -36,6 +37,7 @@ struct Inner {
     mailer: Mailer,
     limiter: LoginLimiter,
     collab: spectree_collab::Collab,
+    events: events::ProjectEvents,
 }
 
 impl App {
@@ -61,6 +63,7 @@ impl App {
                 mailer,
                 limiter,
                 collab,
+                events: events::ProjectEvents::default(),
             }
         });
         Self { inner }

@@ -1,11 +1,12 @@
 //! The HTTP surface of Spec Tree: one axum router per domain under `/api/v1`, the ops
-//! endpoints, and the OpenAPI document generated from the handlers. Handlers are thin:
+//! endpoints, the OpenAPI document generated from the handlers, and the embedded web app. Handlers are thin:
 //! extract, call one use case, map the result.
 
 pub mod auth;
 mod collab;
 mod domain_errors;
 pub mod error;
+mod events;
 pub mod extract;
 mod identity;
 pub mod metrics;
@@ -15,6 +16,7 @@ pub mod origin;
 mod spec;
 pub mod state;
 pub mod views;
+mod web;
 
 use std::sync::Arc;
 
@@ -66,6 +68,7 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(org::router())
         .merge(spec::router(import_max_bytes))
         .merge(collab::router())
+        .merge(events::router())
 }
 
 /// The OpenAPI document of the public API.
@@ -89,7 +92,7 @@ pub fn router(app: App, settings: HttpSettings) -> Router {
         .route("/api/openapi.json", get(move || async move { axum::Json(doc.clone()) }))
         .merge(ops::router())
         .merge(collab::socket_router())
-        .fallback(|| async { ApiError::new(ErrorCode::NotFound, "no such route").into_response() })
+        .fallback_service(web::service())
         .method_not_allowed_fallback(|| async {
             ApiError::code(ErrorCode::MethodNotAllowed).into_response()
         })

@@ -143,6 +143,8 @@ impl Running {
         for task in &self.background {
             task.abort();
         }
+        // Open event streams would otherwise hold the graceful shutdown up forever.
+        self.app.events().close();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
