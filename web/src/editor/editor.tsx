@@ -28,6 +28,7 @@ export default function ItemEditor(props: { itemId: string; editable: boolean; m
   const [conn, setConn] = useState<Conn>('connecting');
   const [synced, setSynced] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [closed, setClosed] = useState<string | null>(null);
 
   useEffect(() => {
     // The item must exist and be visible; otherwise the socket would retry forever.
@@ -38,25 +39,35 @@ export default function ItemEditor(props: { itemId: string; editable: boolean; m
     if (!me) return;
     const doc = new Y.Doc();
     const local = new IndexeddbPersistence(`spectree:${me.user.id}:${itemId}`, doc);
-    const wsBase = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}`;
-    const provider = new WebsocketProvider(`${wsBase}/collab`, itemId, doc);
-    // The server replaces `user` with the authenticated identity for everyone else.
-    provider.awareness.setLocalStateField('user', { id: me.user.id, name: me.user.name, color: '#777777' });
-    const onStatus = (e: { status: Conn }) => setConn(e.status);
-    const onSync = (s: boolean) => setSynced(s);
-    provider.on('status', onStatus);
-    provider.on('sync', onSync);
+    let provider: WebsocketProvider | null = null;
+    let cancelled = false;
     // The browser knows first when the network is gone; edits go on locally meanwhile.
-    const offline = () => provider.disconnect();
-    const online = () => provider.connect();
+    const offline = () => provider?.disconnect();
+    const online = () => provider?.connect();
     window.addEventListener('offline', offline);
     window.addEventListener('online', online);
-    if (!navigator.onLine) provider.disconnect();
-    setLive({ doc, provider });
+    // Connect only once the stored state is in the document, so the first sync sends just
+    // what the server lacks (edits kept from an earlier offline visit among them).
+    local.whenSynced.then(() => {
+      if (cancelled) return;
+      const wsBase = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}`;
+      const p = new WebsocketProvider(`${wsBase}/collab`, itemId, doc, { connect: navigator.onLine });
+      provider = p;
+      // The server replaces `user` with the authenticated identity for everyone else.
+      p.awareness.setLocalStateField('user', { id: me.user.id, name: me.user.name, color: '#777777' });
+      p.on('status', (e: { status: Conn }) => setConn(e.status));
+      p.on('sync', (s: boolean) => setSynced(s));
+      p.on('connection-close', (e: CloseEvent | null) =>
+        setClosed(e ? `${e.code}${e.reason ? ` ${e.reason}` : ''}` : null),
+      );
+      if (!navigator.onLine) setConn('disconnected');
+      setLive({ doc, provider: p });
+    });
     return () => {
+      cancelled = true;
       window.removeEventListener('offline', offline);
       window.removeEventListener('online', online);
-      provider.destroy();
+      provider?.destroy();
       local.destroy();
       doc.destroy();
     };
@@ -68,6 +79,7 @@ export default function ItemEditor(props: { itemId: string; editable: boolean; m
     <Editor
       live={live}
       conn={conn}
+      closed={closed}
       synced={synced}
       editable={editable}
       members={props.members}
@@ -81,7 +93,7 @@ function connText(conn: Conn, synced: boolean): string {
   return 'Offline: edits are kept on this device';
 }
 
-function Editor(props: { live: Live; conn: Conn; synced: boolean; editable: boolean; members: TeamMemberView[] }) {
+function Editor(props: { live: Live; conn: Conn; closed: string | null; synced: boolean; editable: boolean; members: TeamMemberView[] }) {
   const { doc, provider } = props.live;
   const { editable } = props;
   const title = doc.getText('title');
@@ -125,7 +137,12 @@ function Editor(props: { live: Live; conn: Conn; synced: boolean; editable: bool
   return (
     <article class="editor" aria-label="Work item editor">
       <div class="editor-bar">
-        <span class={`conn conn-${props.conn}`} role="status" aria-label="Connection">
+        <span
+          class={`conn conn-${props.conn}`}
+          role="status"
+          aria-label="Connection"
+          title={props.closed ? `Last close: ${props.closed}` : undefined}
+        >
           {connText(props.conn, props.synced)}
         </span>
         {!editable && <span class="badge">read only</span>}

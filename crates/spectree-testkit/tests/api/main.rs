@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod bad_input;
+mod browser;
 mod cluster;
 mod collab;
 mod invitations;
