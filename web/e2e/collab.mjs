@@ -2,7 +2,7 @@
 // simultaneous typing converges, named cursors and avatars show, the viewer cannot type,
 // tree changes appear in the other browser, an offline edit merges after reconnecting,
 // and the latency of a keystroke to the other browser is measured.
-import { login, median, percentile, until } from './lib.mjs';
+import { login, median, percentile, until, VIEWPORT } from './lib.mjs';
 
 /// The editor's text, without the remote carets' name labels drawn inside it.
 const text = (page) =>
@@ -75,12 +75,19 @@ export async function collab({ browser, base, fixture: f, shots }) {
   await until('the status reaches Bea', async () => (await b.page.getByLabel('Status', { exact: true }).inputValue()) === 'in_progress');
 
   if (shots) {
-    await a.page.locator('.cm-content').click();
-    await a.page.keyboard.press('End');
+    // A wide monitor: the description and its preview side by side, Bea's named cursor.
+    await a.page.setViewportSize({ width: 1920, height: 1000 });
     await b.page.locator('.cm-content').click();
-    await b.page.keyboard.press('Home');
-    await a.page.waitForTimeout(300);
-    await a.page.screenshot({ path: `${shots}/editor.png` });
+    await b.page.keyboard.press('Control+Home');
+    await b.page.keyboard.press('Shift+End');
+    await a.page.locator('.title-input').click();
+    await until("Bea's selection shows", () => a.page.locator('.cm-ySelection').first().isVisible());
+    await a.page.screenshot({ path: `${shots}/editor-wide.png` });
+    await a.page.setViewportSize(VIEWPORT);
+    await a.page.goto(`${base}/orgs/${f.org}`);
+    await a.page.getByRole('table', { name: 'Members' }).getByText('Vic Viewer').waitFor();
+    await a.page.screenshot({ path: `${shots}/organization.png` });
+    await openItem(a.page, base, f, 'Admin');
   }
 
   // The viewer gets a read-only editor: typing changes nothing, here or for the others.
@@ -124,7 +131,12 @@ export async function collab({ browser, base, fixture: f, shots }) {
   await epicRow.dragTo(target);
   await a.page.getByRole('alert').waitFor();
   const refusal = await a.page.getByRole('alert').innerText();
-  if (shots) await a.page.screenshot({ path: `${shots}/tree.png` });
+  if (shots) {
+    // A laptop screen: the tree with the refusal, and the editor beside it.
+    await a.page.setViewportSize({ width: 1280, height: 800 });
+    await a.page.screenshot({ path: `${shots}/tree-laptop.png` });
+    await a.page.setViewportSize(VIEWPORT);
+  }
 
   // Keystroke latency: from the keydown in Admin's page to the text in Bea's editor.
   await b.page.goto(`${base}/projects/${f.project}/items/${f.story}`);

@@ -21,6 +21,14 @@ interface Live {
 
 type Conn = 'connecting' | 'connected' | 'disconnected';
 
+/// The colour the server gives this user (as `color_of` in spectree-collab's manager.rs), so
+/// one's own avatar looks the same to oneself as to everyone else.
+const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#469990', '#9a6324', '#800000', '#808000', '#000075'];
+function colorOf(userId: string): string {
+  const last = parseInt(userId.replace(/-/g, '').slice(-2), 16);
+  return PALETTE[(Number.isNaN(last) ? 0 : last) % PALETTE.length];
+}
+
 export default function ItemEditor(props: { itemId: string; editable: boolean; members: TeamMemberView[] }) {
   const { itemId, editable } = props;
   const { me } = useSession();
@@ -54,7 +62,7 @@ export default function ItemEditor(props: { itemId: string; editable: boolean; m
       const p = new WebsocketProvider(`${wsBase}/collab`, itemId, doc, { connect: navigator.onLine });
       provider = p;
       // The server replaces `user` with the authenticated identity for everyone else.
-      p.awareness.setLocalStateField('user', { id: me.user.id, name: me.user.name, color: '#777777' });
+      p.awareness.setLocalStateField('user', { id: me.user.id, name: me.user.name, color: colorOf(me.user.id) });
       p.on('status', (e: { status: Conn }) => setConn(e.status));
       p.on('sync', (s: boolean) => setSynced(s));
       p.on('connection-close', (e: CloseEvent | null) =>

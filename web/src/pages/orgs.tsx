@@ -96,7 +96,9 @@ export function OrgPage({ orgId }: { orgId: string }) {
   );
   const [teamName, setTeamName] = useState('');
   const [inviteEmail, setInviteEmail] = useState('');
-  const [inviteRole, setInviteRole] = useState<Role | null>('editor');
+  const [inviteRole, setInviteRole] = useState<Role | null>(null);
+  const [inviteTeam, setInviteTeam] = useState('');
+  const [inviteTeamRole, setInviteTeamRole] = useState<Role>('editor');
   const [acceptUrl, setAcceptUrl] = useState<string | null>(null);
   const act = useAction();
   return (
@@ -132,7 +134,7 @@ export function OrgPage({ orgId }: { orgId: string }) {
             <tbody>
               {members.data?.items.map((m) => (
                 <tr key={m.user_id}>
-                  <td>{m.name}</td>
+                  <td class="nowrap">{m.name}</td>
                   <td class="muted">{m.email}</td>
                   <td>
                     <RoleSelect
@@ -198,6 +200,8 @@ export function OrgPage({ orgId }: { orgId: string }) {
                   const r = await post<{ accept_url: string }>(`/api/v1/orgs/${orgId}/invitations`, {
                     email: inviteEmail,
                     org_role: inviteRole,
+                    team_id: inviteTeam || null,
+                    team_role: inviteTeam ? inviteTeamRole : null,
                   });
                   setAcceptUrl(r.accept_url);
                   setInviteEmail('');
@@ -206,7 +210,22 @@ export function OrgPage({ orgId }: { orgId: string }) {
               }}
             >
               <Field label="Email" name="invite-email" type="email" value={inviteEmail} onInput={setInviteEmail} />
-              <RoleSelect label="Role on acceptance" value={inviteRole} allowNone onChange={setInviteRole} />
+              <RoleSelect label="Organization role on acceptance" value={inviteRole} allowNone onChange={setInviteRole} />
+              <select
+                aria-label="Team to join"
+                value={inviteTeam}
+                onChange={(e) => setInviteTeam((e.target as HTMLSelectElement).value)}
+              >
+                <option value="">no team</option>
+                {teams.data?.items.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.name}
+                  </option>
+                ))}
+              </select>
+              {inviteTeam && (
+                <RoleSelect label="Team role on acceptance" value={inviteTeamRole} onChange={(r) => setInviteTeamRole(r ?? 'viewer')} />
+              )}
               <button type="submit">Invite</button>
             </form>
             {acceptUrl && (
@@ -276,7 +295,7 @@ export function TeamPage({ teamId }: { teamId: string }) {
             <tbody>
               {members.data?.items.map((m) => (
                 <tr key={m.user_id}>
-                  <td>{m.name}</td>
+                  <td class="nowrap">{m.name}</td>
                   <td class="muted">{m.email}</td>
                   <td>
                     <RoleSelect

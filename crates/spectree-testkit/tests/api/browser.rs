@@ -89,13 +89,30 @@ async fn two_people_edit_one_item_live_in_two_browsers_and_a_viewer_cannot_type(
     let story = item(
         &owner,
         &project,
-        json!({"type": "story", "title": "Pay by card", "parent_id": epic}),
+        json!({"type": "story", "title": "Pay by card", "parent_id": epic, "priority": "high",
+               "description": "## Goal\n\nCustomers pay with a saved card in **one step**.\n\n- Visa and Mastercard\n- 3-D Secure when the bank asks\n\n"}),
     )
     .await;
+    // More of a tree around it, as a real project has.
+    let accounts = item(&owner, &project, json!({"type": "epic", "title": "Accounts"})).await;
+    let sign_in = item(
+        &owner,
+        &project,
+        json!({"type": "feature", "title": "Sign-in", "parent_id": accounts, "status": "in_progress"}),
+    )
+    .await;
+    for (title, status) in [("Password reset by email", "done"), ("Two-factor log-in", "ready")] {
+        item(
+            &owner,
+            &project,
+            json!({"type": "story", "title": title, "parent_id": sign_in, "status": status}),
+        )
+        .await;
+    }
     let user =
         |email: &str, name: &str| json!({"email": email, "name": name, "password": PASSWORD});
     let fixture = json!({
-        "project": project, "epic": epic, "story": story, "epicTitle": "Payments",
+        "org": org, "project": project, "epic": epic, "story": story, "epicTitle": "Payments",
         "admin": user("admin@example.com", "Admin"),
         "editor": user("bea@example.com", "Bea Editor"),
         "viewer": user("vic@example.com", "Vic Viewer"),
