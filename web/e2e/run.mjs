@@ -7,8 +7,9 @@ import { chromium } from 'playwright-core';
 import { gzipSync } from 'node:zlib';
 import { setup } from './setup.mjs';
 import { collab } from './collab.mjs';
+import { load } from './load.mjs';
 
-const scenarios = { setup, collab };
+const scenarios = { setup, collab, load };
 const name = process.argv[2];
 const scenario = scenarios[name];
 if (!scenario) {
