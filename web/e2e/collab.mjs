@@ -126,6 +126,17 @@ export async function collab({ browser, base, fixture: f, shots }) {
   await a.page.getByLabel('New title').fill('Refunds, renamed live');
   await a.page.keyboard.press('Enter');
   await b.page.getByRole('treeitem', { name: 'feature Refunds, renamed live' }).waitFor();
+  // Delete (Manager and up) moves it to the trash; restoring brings it back for both.
+  await a.page.getByRole('treeitem', { name: 'feature Refunds, renamed live' }).focus();
+  await a.page.keyboard.press('Delete');
+  await until('the trashed item leaves Bea\'s tree', async () =>
+    (await b.page.getByRole('treeitem', { name: 'feature Refunds, renamed live' }).count()) === 0,
+  );
+  await a.page.getByRole('link', { name: 'Trash' }).click();
+  await a.page.getByRole('button', { name: 'Restore Refunds, renamed live' }).click();
+  await b.page.getByRole('treeitem', { name: 'feature Refunds, renamed live' }).waitFor();
+  await a.page.goto(`${base}/projects/${f.project}/items/${f.story}`);
+  await epicRow.waitFor();
   // A refused move (an epic under its own feature) shows the server's message.
   const target = a.page.getByRole('treeitem', { name: 'feature Refunds, renamed live' });
   await epicRow.dragTo(target);

@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
 import { EditorState } from '@codemirror/state';
 import { EditorView, keymap, drawSelection, highlightSpecialChars, placeholder } from '@codemirror/view';
-import { defaultKeymap, indentWithTab } from '@codemirror/commands';
+import { defaultKeymap } from '@codemirror/commands';
 import { syntaxHighlighting, defaultHighlightStyle } from '@codemirror/language';
 import { markdown } from '@codemirror/lang-markdown';
 import { yCollab } from 'y-codemirror.next';
@@ -30,7 +30,8 @@ export function Description(props: { text: Y.Text; awareness: Awareness; editabl
           EditorView.lineWrapping,
           markdown(),
           syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-          keymap.of([...defaultKeymap, indentWithTab]),
+          // Tab is left to the browser, so keyboard users can leave the editor.
+          keymap.of(defaultKeymap),
           placeholder('Describe the item in Markdown…'),
           yCollab(props.text, props.awareness, { undoManager }),
           EditorState.readOnly.of(!props.editable),
