@@ -85,6 +85,54 @@ function RoleSelect(props: {
   );
 }
 
+interface Person {
+  user_id: string;
+  name: string;
+  email: string;
+  role?: Role | null;
+}
+
+/// Members with a role each: changed and removed by those allowed to.
+function MemberTable<M extends Person>(props: {
+  label: string;
+  scope: string;
+  members: M[];
+  allowNone?: boolean;
+  canChange: boolean;
+  removeLabel: (name: string) => string;
+  onRole: (m: M, role: Role | null) => void;
+  onRemove: (m: M) => void;
+}) {
+  return (
+    <table aria-label={props.label}>
+      <tbody>
+        {props.members.map((m) => (
+          <tr key={m.user_id}>
+            <td class="nowrap">{m.name}</td>
+            <td class="muted">{m.email}</td>
+            <td>
+              <RoleSelect
+                label={`${props.scope} of ${m.name}`}
+                value={m.role}
+                allowNone={props.allowNone}
+                disabled={!props.canChange}
+                onChange={(role) => props.onRole(m, role)}
+              />
+            </td>
+            <td>
+              {props.canChange && (
+                <button class="link" aria-label={props.removeLabel(m.name)} onClick={() => props.onRemove(m)}>
+                  Remove
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function OrgPage({ orgId }: { orgId: string }) {
   const org = useData(() => get<OrgView>(`/api/v1/orgs/${orgId}`), [orgId]);
   const teams = useData(() => get<Page<TeamView>>(`/api/v1/orgs/${orgId}/teams?limit=200`), [orgId]);
@@ -130,46 +178,26 @@ export function OrgPage({ orgId }: { orgId: string }) {
           </form>
         </Card>
         <Card title="Members">
-          <table aria-label="Members">
-            <tbody>
-              {members.data?.items.map((m) => (
-                <tr key={m.user_id}>
-                  <td class="nowrap">{m.name}</td>
-                  <td class="muted">{m.email}</td>
-                  <td>
-                    <RoleSelect
-                      label={`Organization role of ${m.name}`}
-                      value={m.role}
-                      allowNone
-                      disabled={!isAdmin}
-                      onChange={(role) =>
-                        act.run(async () => {
-                          await put(`/api/v1/orgs/${orgId}/members/${m.user_id}`, { role });
-                          members.reload();
-                        })
-                      }
-                    />
-                  </td>
-                  <td>
-                    {isAdmin && (
-                      <button
-                        class="link"
-                        aria-label={`Remove ${m.name}`}
-                        onClick={() =>
-                          act.run(async () => {
-                            await del(`/api/v1/orgs/${orgId}/members/${m.user_id}`);
-                            members.reload();
-                          })
-                        }
-                      >
-                        Remove
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <MemberTable
+            label="Members"
+            scope="Organization role"
+            members={members.data?.items ?? []}
+            allowNone
+            canChange={isAdmin}
+            removeLabel={(name) => `Remove ${name}`}
+            onRole={(m, role) =>
+              act.run(async () => {
+                await put(`/api/v1/orgs/${orgId}/members/${m.user_id}`, { role });
+                members.reload();
+              })
+            }
+            onRemove={(m) =>
+              act.run(async () => {
+                await del(`/api/v1/orgs/${orgId}/members/${m.user_id}`);
+                members.reload();
+              })
+            }
+          />
         </Card>
         {isAdmin && (
           <Card title="Invitations">
@@ -291,45 +319,25 @@ export function TeamPage({ teamId }: { teamId: string }) {
           </form>
         </Card>
         <Card title="Team members">
-          <table aria-label="Team members">
-            <tbody>
-              {members.data?.items.map((m) => (
-                <tr key={m.user_id}>
-                  <td class="nowrap">{m.name}</td>
-                  <td class="muted">{m.email}</td>
-                  <td>
-                    <RoleSelect
-                      label={`Team role of ${m.name}`}
-                      value={m.role}
-                      disabled={!manager}
-                      onChange={(role) =>
-                        act.run(async () => {
-                          await put(`/api/v1/teams/${teamId}/members/${m.user_id}`, { role });
-                          members.reload();
-                        })
-                      }
-                    />
-                  </td>
-                  <td>
-                    {manager && (
-                      <button
-                        class="link"
-                        aria-label={`Remove ${m.name} from the team`}
-                        onClick={() =>
-                          act.run(async () => {
-                            await del(`/api/v1/teams/${teamId}/members/${m.user_id}`);
-                            members.reload();
-                          })
-                        }
-                      >
-                        Remove
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <MemberTable
+            label="Team members"
+            scope="Team role"
+            members={members.data?.items ?? []}
+            canChange={manager}
+            removeLabel={(name) => `Remove ${name} from the team`}
+            onRole={(m, role) =>
+              act.run(async () => {
+                await put(`/api/v1/teams/${teamId}/members/${m.user_id}`, { role });
+                members.reload();
+              })
+            }
+            onRemove={(m) =>
+              act.run(async () => {
+                await del(`/api/v1/teams/${teamId}/members/${m.user_id}`);
+                members.reload();
+              })
+            }
+          />
           {manager && (
             <form
               class="inline"
