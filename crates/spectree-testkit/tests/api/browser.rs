@@ -94,14 +94,22 @@ async fn two_people_edit_one_item_live_in_two_browsers_and_a_viewer_cannot_type(
     )
     .await;
     // More of a tree around it, as a real project has.
-    let accounts = item(&owner, &project, json!({"type": "epic", "title": "Accounts"})).await;
+    let accounts = item(
+        &owner,
+        &project,
+        json!({"type": "epic", "title": "Accounts"}),
+    )
+    .await;
     let sign_in = item(
         &owner,
         &project,
         json!({"type": "feature", "title": "Sign-in", "parent_id": accounts, "status": "in_progress"}),
     )
     .await;
-    for (title, status) in [("Password reset by email", "done"), ("Two-factor log-in", "ready")] {
+    for (title, status) in [
+        ("Password reset by email", "done"),
+        ("Two-factor log-in", "ready"),
+    ] {
         item(
             &owner,
             &project,

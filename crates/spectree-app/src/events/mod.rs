@@ -2,12 +2,18 @@
 //! purged). They are published after the transaction that caused them committed, so a reader
 //! that reloads on an event sees the change; the HTTP layer streams them to browsers.
 //!
-//! Delivery is in process (one tokio broadcast channel per node). An event is a hint to
-//! reload, not the data itself, so a subscriber that lags behind is told to resynchronise.
+//! Delivery is in process (one tokio broadcast channel per node) and, with Redis configured,
+//! to the other nodes ([`fanout`]). An event is a hint to reload, not the data itself, so a
+//! subscriber that lags behind, or misses events while Redis reconnects, is told to
+//! resynchronise.
 
-use serde::Serialize;
+mod fanout;
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
 use spectree_domain::ids::{ItemId, ProjectId};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::spec::SpecError;
 use crate::{Actor, App};
@@ -16,7 +22,7 @@ use crate::{Actor, App};
 const CAPACITY: usize = 1024;
 
 /// What happened to an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemEventKind {
     /// Created (alone or in a bulk create).
@@ -34,7 +40,7 @@ pub enum ItemEventKind {
 }
 
 /// One change in a project's tree.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectEvent {
     /// The project.
     pub project_id: ProjectId,
@@ -44,10 +50,20 @@ pub struct ProjectEvent {
     pub item_id: ItemId,
 }
 
+/// What travels on a node's broadcast channel.
+#[derive(Debug, Clone)]
+enum Msg {
+    Event(ProjectEvent),
+    /// Events may have been missed (the link to the other nodes was down): everyone reloads.
+    ResyncAll,
+}
+
 /// The node's event hub.
 pub struct ProjectEvents {
-    tx: broadcast::Sender<ProjectEvent>,
+    tx: broadcast::Sender<Msg>,
     closed: watch::Sender<bool>,
+    /// Events for the other nodes, when Redis is configured.
+    remote: OnceLock<mpsc::Sender<ProjectEvent>>,
 }
 
 impl Default for ProjectEvents {
@@ -55,18 +71,36 @@ impl Default for ProjectEvents {
         Self {
             tx: broadcast::Sender::new(CAPACITY),
             closed: watch::Sender::new(false),
+            remote: OnceLock::new(),
         }
     }
 }
 
 impl ProjectEvents {
-    /// Hands an event to every subscriber (none listening is fine).
+    /// Hands an event to every subscriber on this node and queues it for the other nodes
+    /// (none listening is fine).
     pub fn publish(&self, project_id: ProjectId, kind: ItemEventKind, item_id: ItemId) {
-        let _ = self.tx.send(ProjectEvent {
+        let event = ProjectEvent {
             project_id,
             kind,
             item_id,
-        });
+        };
+        if let Some(remote) = self.remote.get()
+            && remote.try_send(event.clone()).is_err()
+        {
+            tracing::warn!("the project event queue to Redis is full; dropping an event");
+        }
+        let _ = self.tx.send(Msg::Event(event));
+    }
+
+    /// Connects this hub to the other nodes through Redis (failing when it cannot be reached
+    /// now; later outages are retried, and subscribers are told to resynchronise after one).
+    pub async fn connect_redis(&self, url: &str) -> Result<(), redis::RedisError> {
+        let outgoing = fanout::start(url, self.tx.clone()).await?;
+        if self.remote.set(outgoing).is_err() {
+            tracing::warn!("project events were already connected to Redis");
+        }
+        Ok(())
     }
 
     /// Ends every subscription (at shutdown, so open streams do not hold the server up).
@@ -78,7 +112,7 @@ impl ProjectEvents {
 /// A subscription to one project's events.
 pub struct ProjectSubscription {
     project: ProjectId,
-    rx: broadcast::Receiver<ProjectEvent>,
+    rx: broadcast::Receiver<Msg>,
     closed: watch::Receiver<bool>,
 }
 
@@ -99,8 +133,9 @@ impl ProjectSubscription {
         loop {
             tokio::select! {
                 got = self.rx.recv() => match got {
-                    Ok(e) if e.project_id == self.project => return Next::Event(e),
-                    Ok(_) => {}
+                    Ok(Msg::Event(e)) if e.project_id == self.project => return Next::Event(e),
+                    Ok(Msg::Event(_)) => {}
+                    Ok(Msg::ResyncAll) => return Next::Resync,
                     Err(broadcast::error::RecvError::Lagged(_)) => return Next::Resync,
                     Err(broadcast::error::RecvError::Closed) => return Next::Closed,
                 },
