@@ -8,15 +8,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
 
-/// Inputs of the web build, relative to `web/`.
-const SOURCES: [&str; 7] = [
+/// Inputs of the web build, relative to `web/`. Each must exist: Cargo reruns the script on
+/// every build for a path that does not.
+const SOURCES: [&str; 6] = [
     "src",
     "index.html",
     "package.json",
     "package-lock.json",
     "vite.config.ts",
     "tsconfig.json",
-    "public",
 ];
 
 /// Written after a successful `npm ci`: a copy of the lock file it installed.
@@ -27,16 +27,18 @@ fn main() {
     for source in SOURCES {
         println!("cargo::rerun-if-changed={}", web.join(source).display());
     }
-    println!(
-        "cargo::rerun-if-changed={}",
-        web.join("dist/index.html").display()
-    );
     println!("cargo::rerun-if-env-changed=SPECTREE_SKIP_WEB_BUILD");
     if let Err(e) = build(&web) {
         println!(
             "cargo::error=building the web app in {} failed: {e}",
             web.display()
         );
+        return;
+    }
+    // A build made outside Cargo (`npm run build`) is embedded too.
+    let shell = web.join("dist/index.html");
+    if shell.exists() {
+        println!("cargo::rerun-if-changed={}", shell.display());
     }
 }
 
