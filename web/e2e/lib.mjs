@@ -42,3 +42,21 @@ export function percentile(xs, p) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 }
+
+/// The path and token of the newest mailed link to `to` with this path (e.g. `/verify-email`),
+/// read from the embedded default's outbox folder (quoted-printable undone as a mail client
+/// would), or null.
+export async function mailedLink(outbox, to, path) {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const files = readdirSync(outbox).filter((f) => f.endsWith('.eml')).sort().reverse();
+  for (const f of files) {
+    const raw = readFileSync(`${outbox}/${f}`, 'utf8');
+    if (!raw.includes(`To: ${to}`)) continue;
+    const body = raw
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+    const m = body.match(new RegExp(`${path}\\?token=[A-Za-z0-9_-]+`));
+    if (m) return m[0];
+  }
+  return null;
+}

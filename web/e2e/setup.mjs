@@ -1,7 +1,7 @@
 // First-run setup: the one-time code creates the first administrator, who lands signed in
 // and creates an organization, a team and a project through the UI. Also measures the
 // first page load and the JavaScript of the first route.
-import { until, VIEWPORT } from './lib.mjs';
+import { mailedLink, until, VIEWPORT } from './lib.mjs';
 
 export async function setup({ browser, base, fixture, shots, gzipSize }) {
   const context = await browser.newContext({ viewport: VIEWPORT });
@@ -58,6 +58,35 @@ export async function setup({ browser, base, fixture, shots, gzipSize }) {
   await until('the new epic shows in the tree', () =>
     page.getByRole('treeitem', { name: 'epic Ignition' }).isVisible(),
   );
+  // The tree by keyboard: `a` adds a child, arrows move and fold, filters narrow it.
+  const epic = page.getByRole('treeitem', { name: 'epic Ignition' });
+  await epic.focus();
+  await page.keyboard.press('a');
+  await page.getByLabel('Title of the new item').fill('Fuel pumps');
+  await page.keyboard.press('Enter');
+  const feature = page.getByRole('treeitem', { name: 'feature Fuel pumps' });
+  await feature.waitFor();
+  await epic.focus();
+  await page.keyboard.press('ArrowDown');
+  await until('ArrowDown focuses the child', () => feature.evaluate((el) => el === document.activeElement));
+  await page.keyboard.press('ArrowLeft');
+  await until('ArrowLeft goes to the parent', () => epic.evaluate((el) => el === document.activeElement));
+  await page.keyboard.press('ArrowLeft');
+  await until('ArrowLeft folds the epic', async () => (await epic.getAttribute('aria-expanded')) === 'false');
+  if (await feature.isVisible()) throw new Error('a folded child is still shown');
+  await page.keyboard.press('ArrowRight');
+  await feature.waitFor();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/items\//);
+  await page.getByLabel('Filter by text').fill('pumps');
+  await until('the text filter keeps the match and its parent', async () =>
+    (await page.getByRole('treeitem').count()) === 2,
+  );
+  await page.getByLabel('Filter by status').selectOption('done');
+  await page.getByText('Nothing matches the filter.').waitFor();
+  await page.getByLabel('Filter by status').selectOption('');
+  await page.getByLabel('Filter by text').fill('');
+
   // Setup is one-time: /setup now leads home.
   const again = await page.request.get(`${base}/api/v1/setup`);
   if ((await again.json()).required !== false) throw new Error('setup still required after setup');
@@ -67,10 +96,33 @@ export async function setup({ browser, base, fixture, shots, gzipSize }) {
   await anon.goto(`${base}/login`);
   await anon.getByRole('button', { name: 'Log in' }).waitFor();
   if (shots) await anon.screenshot({ path: `${shots}/login.png` });
-  await anon.goto(`${base}/signup`);
-  await anon.getByRole('button', { name: 'Sign up' }).waitFor();
-  await anon.goto(`${base}/reset-password`);
-  await anon.getByRole('button', { name: 'Send reset link' }).waitFor();
+  // Sign-up, then the mailed links: email verification and a password reset.
+  await anon.getByRole('link', { name: 'Create an account' }).click();
+  await anon.getByLabel('Your name').fill('Sam Signup');
+  await anon.getByLabel('Email').fill('sam@example.com');
+  await anon.getByLabel('Password').fill('first password 123');
+  await anon.getByRole('button', { name: 'Sign up' }).click();
+  await anon.getByRole('heading', { name: 'Your organizations' }).waitFor();
+  const verify = await mailedLink(fixture.outbox, 'sam@example.com', '/verify-email');
+  if (!verify) throw new Error('no verification mail');
+  await anon.goto(`${base}${verify}`);
+  await anon.getByText('Your email address is confirmed.').waitFor();
+  await anon.getByRole('button', { name: 'Log out' }).click();
+  await anon.getByRole('link', { name: 'Forgot your password?' }).click();
+  await anon.getByLabel('Email').fill('sam@example.com');
+  await anon.getByRole('button', { name: 'Send reset link' }).click();
+  await anon.getByRole('status').waitFor();
+  let reset = null;
+  await until('the reset mail arrives', async () => (reset = await mailedLink(fixture.outbox, 'sam@example.com', '/reset-password')));
+  await anon.goto(`${base}${reset}`);
+  await anon.getByLabel('New password').fill('second password 456');
+  await anon.getByRole('button', { name: 'Set password' }).click();
+  await anon.getByText('Your password is changed').waitFor();
+  await anon.goto(`${base}/login`);
+  await anon.getByLabel('Email').fill('sam@example.com');
+  await anon.getByLabel('Password').fill('second password 456');
+  await anon.getByRole('button', { name: 'Log in' }).click();
+  await anon.getByRole('heading', { name: 'Your organizations' }).waitFor();
   await context.close();
   return { firstLoadMs, navigation: nav, jsGzipBytes, jsFiles };
 }

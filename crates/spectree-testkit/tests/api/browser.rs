@@ -9,13 +9,14 @@ use spectree_testkit::{Client, PASSWORD, TestServer};
 use crate::support::{item, project_fixture};
 
 #[tokio::test]
-async fn first_run_setup_in_the_browser_creates_the_administrator_and_a_first_project() {
+async fn first_run_setup_sign_up_and_the_mailed_links_work_in_the_browser() {
     let server = TestServer::start().await;
     let fixture = json!({
         "setupCode": server.setup_code.clone().unwrap(),
         "name": "Ada Admin",
         "email": "ada@example.com",
         "password": PASSWORD,
+        "outbox": server.config.data_dir.join("outbox"),
     });
     let shots = screenshot_dir();
     let result = run_scenario("setup", &server.base, &fixture, shots.as_deref())
