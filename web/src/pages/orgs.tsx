@@ -108,8 +108,10 @@ function MemberTable<M extends Person>(props: {
       <tbody>
         {props.members.map((m) => (
           <tr key={m.user_id}>
-            <td class="nowrap">{m.name}</td>
-            <td class="muted">{m.email}</td>
+            <td>
+              <div class="nowrap">{m.name}</div>
+              <div class="muted small">{m.email}</div>
+            </td>
             <td>
               <RoleSelect
                 label={`${props.scope} of ${m.name}`}
