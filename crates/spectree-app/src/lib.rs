@@ -6,6 +6,7 @@ pub mod audit;
 pub mod collab;
 mod context;
 pub mod history;
+pub mod events;
 pub mod identity;
 pub mod mail;
 pub mod org;
@@ -37,6 +38,7 @@ struct Inner {
     mailer: Mailer,
     limiter: LoginLimiter,
     collab: spectree_collab::Collab,
+    events: events::ProjectEvents,
 }
 
 impl App {
@@ -62,6 +64,7 @@ impl App {
                 mailer,
                 limiter,
                 collab,
+                events: events::ProjectEvents::default(),
             }
         });
         Self { inner }

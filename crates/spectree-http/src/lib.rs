@@ -1,5 +1,5 @@
 //! The HTTP surface of Spec Tree: one axum router per domain under `/api/v1`, the ops
-//! endpoints, and the OpenAPI document generated from the handlers. Handlers are thin:
+//! endpoints, the OpenAPI document generated from the handlers, and the embedded web app. Handlers are thin:
 //! extract, call one use case, map the result.
 
 mod audit;
@@ -7,6 +7,7 @@ pub mod auth;
 mod collab;
 mod domain_errors;
 pub mod error;
+mod events;
 pub mod extract;
 mod history;
 mod identity;
@@ -17,6 +18,7 @@ pub mod origin;
 mod spec;
 pub mod state;
 pub mod views;
+mod web;
 
 use std::sync::Arc;
 
@@ -70,6 +72,7 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(spec::router(import_max_bytes))
         .merge(history::router())
         .merge(collab::router())
+        .merge(events::router())
 }
 
 /// The OpenAPI document of the public API.
@@ -93,7 +96,7 @@ pub fn router(app: App, settings: HttpSettings) -> Router {
         .route("/api/openapi.json", get(move || async move { axum::Json(doc.clone()) }))
         .merge(ops::router())
         .merge(collab::socket_router())
-        .fallback(|| async { ApiError::new(ErrorCode::NotFound, "no such route").into_response() })
+        .fallback_service(web::service())
         .method_not_allowed_fallback(|| async {
             ApiError::code(ErrorCode::MethodNotAllowed).into_response()
         })

@@ -6,6 +6,7 @@
 //! Test code may unwrap: a failure here is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod browser;
 mod client;
 mod db;
 pub mod redis;

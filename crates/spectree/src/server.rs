@@ -100,8 +100,8 @@ fn mailer(config: &Config) -> anyhow::Result<Mailer> {
     })
 }
 
-/// Builds the application on an open store; with `redis_url` set, live documents fan out
-/// to the other nodes through Redis (which must be reachable at start).
+/// Builds the application on an open store; with `redis_url` set, live documents and
+/// project events fan out to the other nodes through Redis (which must be reachable at start).
 pub async fn build_app(
     config: &Config,
     store: Store,
@@ -116,14 +116,21 @@ pub async fn build_app(
         ),
         None => None,
     };
-    Ok(App::new(
+    let app = App::new(
         store,
         clock,
         app_settings(config),
         mailer(config)?,
         collab_settings(config),
         fanout,
-    ))
+    );
+    if let Some(url) = &config.redis_url {
+        app.events()
+            .connect_redis(url.expose())
+            .await
+            .context("redis_url: cannot reach Redis for project events")?;
+    }
+    Ok(app)
 }
 
 /// A server running in the background.
@@ -145,6 +152,8 @@ impl Running {
         for task in &self.background {
             task.abort();
         }
+        // Open event streams would otherwise hold the graceful shutdown up forever.
+        self.app.events().close();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

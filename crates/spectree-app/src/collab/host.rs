@@ -258,6 +258,11 @@ impl App {
             )
             .await?;
             Store::commit(tx).await?;
+            self.events().publish(
+                row.project_id,
+                crate::events::ItemEventKind::Updated,
+                row.id,
+            );
         }
         Ok(Projection { revert })
     }

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use spectree_app::events::ItemEventKind;
 use spectree_app::spec::Placement;
 use spectree_app::store::spec::items::Item;
 use spectree_domain::ids::{ItemId, ProjectId};
@@ -26,6 +27,11 @@ fn with_etag(status: StatusCode, item: &Item) -> Response {
     res
 }
 
+/// Tells the project's event stream about a committed change.
+fn publish(state: &AppState, item: &Item, kind: ItemEventKind) {
+    state.app.events().publish(item.project_id, kind, item.id);
+}
+
 /// Create a work item (Editors and up).
 #[utoipa::path(post, path = "/api/v1/projects/{project}/items", tag = "items",
     request_body = CreateItemRequest,
@@ -44,6 +50,7 @@ pub(super) async fn create_item(
         .app
         .create_item(&actor, project, req.into_new())
         .await?;
+    publish(&state, &item, ItemEventKind::Created);
     Ok(with_etag(StatusCode::CREATED, &item))
 }
 
@@ -63,6 +70,12 @@ pub(super) async fn bulk_create_items(
 ) -> ApiResult<(StatusCode, Json<BulkCreatedView>)> {
     let batch = req.items.into_iter().map(|i| i.into_bulk()).collect();
     let created = state.app.bulk_create_items(&actor, project, batch).await?;
+    for (_, i) in &created {
+        state
+            .app
+            .events()
+            .publish(project, ItemEventKind::Created, i.id);
+    }
     Ok((
         StatusCode::CREATED,
         Json(BulkCreatedView {
@@ -117,6 +130,7 @@ pub(super) async fn update_item(
         .app
         .update_item(&actor, item, req.into_changes(), if_match)
         .await?;
+    publish(&state, &item, ItemEventKind::Updated);
     Ok(with_etag(StatusCode::OK, &item))
 }
 
@@ -133,6 +147,10 @@ pub(super) async fn delete_item(
     ApiPath(item): ApiPath<ItemId>,
 ) -> ApiResult<Json<DeletedView>> {
     let trashed = state.app.delete_item(&actor, item).await?;
+    // The item is still readable in the trash; its project names the event stream.
+    if let Ok(deleted) = state.app.get_item(&actor, item).await {
+        publish(&state, &deleted, ItemEventKind::Trashed);
+    }
     Ok(Json(DeletedView {
         item_id: item,
         trashed,
@@ -170,5 +188,6 @@ pub(super) async fn move_item(
             },
         )
         .await?;
+    publish(&state, &moved, ItemEventKind::Moved);
     Ok(with_etag(StatusCode::OK, &moved))
 }

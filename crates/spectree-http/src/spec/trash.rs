@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use spectree_app::events::ItemEventKind;
 use spectree_domain::ids::{ItemId, ProjectId};
 
 use super::views::{RestoredView, TrashEntryView, TrashView};
@@ -52,6 +53,10 @@ pub(super) async fn restore_item(
     ApiPath((project, item)): ApiPath<(ProjectId, ItemId)>,
 ) -> ApiResult<Json<RestoredView>> {
     let restored = state.app.restore_item(&actor, project, item).await?;
+    state
+        .app
+        .events()
+        .publish(project, ItemEventKind::Restored, item);
     Ok(Json(RestoredView { restored }))
 }
 
@@ -68,5 +73,9 @@ pub(super) async fn purge_item(
     ApiPath((project, item)): ApiPath<(ProjectId, ItemId)>,
 ) -> ApiResult<StatusCode> {
     state.app.purge_item(&actor, project, item).await?;
+    state
+        .app
+        .events()
+        .publish(project, ItemEventKind::Purged, item);
     Ok(StatusCode::NO_CONTENT)
 }

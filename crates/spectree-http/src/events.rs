@@ -1,0 +1,57 @@
+//! The project event stream: Server-Sent Events that tell browsers a project's spec tree
+//! changed (item created, updated, moved, trashed, restored, purged), so they reload it.
+
+use std::convert::Infallible;
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::stream::{self, Stream};
+use spectree_app::events::{Next, ProjectEvent};
+use spectree_domain::ids::ProjectId;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::Authenticated;
+use crate::error::{ApiResult, ProblemView};
+use crate::extract::ApiPath;
+use crate::state::AppState;
+
+/// The event stream routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(stream_events))
+}
+
+/// Follow a project's tree as Server-Sent Events. Each `item` event carries a JSON
+/// `{project_id, kind, item_id}` (`kind`: created, updated, moved, trashed, restored, purged)
+/// and is sent after its change committed; a `resync` event means events were dropped and
+/// the client should reload the tree. Comments keep the connection alive.
+#[utoipa::path(get, path = "/api/v1/projects/{project}/events", tag = "items",
+    params(("project" = ProjectId, Path, description = "Project id")),
+    responses((status = 200, description = "An endless text/event-stream", body = String, content_type = "text/event-stream"),
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json")))]
+pub(crate) async fn stream_events(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(project): ApiPath<ProjectId>,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let subscription = state.app.subscribe_project(&actor, project).await?;
+    let events = stream::unfold(subscription, |mut sub| async move {
+        let event = match sub.next().await {
+            Next::Event(e) => item_event(&e),
+            Next::Resync => Event::default().event("resync").data("{}"),
+            Next::Closed => return None,
+        };
+        Some((Ok(event), sub))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+fn item_event(e: &ProjectEvent) -> Event {
+    match Event::default().event("item").json_data(e) {
+        Ok(event) => event,
+        Err(err) => {
+            tracing::error!(error = %err, "serializing a project event failed");
+            Event::default().event("resync").data("{}")
+        }
+    }
+}

@@ -1,0 +1,62 @@
+// Helpers shared by the scenarios.
+
+export const VIEWPORT = { width: 1440, height: 900 };
+
+/// Fails with `what` unless `check` turns true within `ms` (a generous deadline).
+/// `check` may return `{ ok, seen }`, where `seen` describes the last state for the error.
+export async function until(what, check, ms = 20000) {
+  const end = Date.now() + ms;
+  let last;
+  while (Date.now() < end) {
+    try {
+      const r = await check();
+      if (r && typeof r === 'object') {
+        if (r.ok) return;
+        last = `last seen ${JSON.stringify(r.seen)}`;
+      } else if (r) return;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting until ${what}${last ? `: ${last}` : ''}`);
+}
+
+export async function login(browser, base, user) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Your organizations' }).waitFor();
+  return { context, page };
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+export function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+/// The path and token of the newest mailed link to `to` with this path (e.g. `/verify-email`),
+/// read from the embedded default's outbox folder (quoted-printable undone as a mail client
+/// would), or null.
+export async function mailedLink(outbox, to, path) {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const files = readdirSync(outbox).filter((f) => f.endsWith('.eml')).sort().reverse();
+  for (const f of files) {
+    const raw = readFileSync(`${outbox}/${f}`, 'utf8');
+    if (!raw.includes(`To: ${to}`)) continue;
+    const body = raw
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+    const m = body.match(new RegExp(`${path}\\?token=[A-Za-z0-9_-]+`));
+    if (m) return m[0];
+  }
+  return null;
+}

@@ -1,0 +1,91 @@
+// The Spec Tree web app: session bootstrap, first-run redirect, routes and the page frame.
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import './styles.css';
+import { errorText, get, MeView, post, setCsrf } from './api';
+import { match, navigate, onLinkClick, useLocation } from './router';
+import { loadMe, SessionContext } from './session';
+import { InvitePage, LoginPage, ResetPasswordPage, SetupPage, SignupPage, VerifyEmailPage } from './pages/auth';
+import { HomePage, OrgPage, TeamPage } from './pages/orgs';
+import { ProjectPage, TrashPage } from './pages/project';
+import { ErrorBox } from './ui';
+
+/// Pages anyone may open without a session.
+const PUBLIC = ['/setup', '/login', '/signup', '/verify-email', '/reset-password', '/invite'];
+
+function App() {
+  const url = useLocation();
+  const path = url.pathname;
+  const [me, setMe] = useState<MeView | null | undefined>(undefined);
+  const [setupRequired, setSetupRequired] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const refresh = async () => {
+    const [s, m] = await Promise.all([get<{ required: boolean }>('/api/v1/setup'), loadMe()]);
+    setSetupRequired(s.required);
+    setMe(m);
+    return m;
+  };
+  useEffect(() => {
+    refresh().catch((e) => setError(errorText(e)));
+  }, []);
+
+  if (error) return <ErrorBox error={error} />;
+  if (me === undefined) return <p class="muted boot">Loading…</p>;
+  if (setupRequired && path !== '/setup') {
+    navigate('/setup', true);
+    return null;
+  }
+  if (!me && !PUBLIC.includes(path)) {
+    navigate(`/login?next=${encodeURIComponent(path + url.search)}`, true);
+    return null;
+  }
+
+  let page;
+  let p: Record<string, string> | null;
+  if (path === '/setup') page = <SetupPage />;
+  else if (path === '/login') page = <LoginPage />;
+  else if (path === '/signup') page = <SignupPage />;
+  else if (path === '/verify-email') page = <VerifyEmailPage />;
+  else if (path === '/reset-password') page = <ResetPasswordPage />;
+  else if (path === '/invite') page = <InvitePage />;
+  else if (path === '/') page = <HomePage />;
+  else if ((p = match('/orgs/:org', path))) page = <OrgPage orgId={p.org} />;
+  else if ((p = match('/teams/:team', path))) page = <TeamPage teamId={p.team} />;
+  else if ((p = match('/projects/:project', path))) page = <ProjectPage key={p.project} projectId={p.project} itemId={null} />;
+  else if ((p = match('/projects/:project/items/:item', path)))
+    page = <ProjectPage key={p.project} projectId={p.project} itemId={p.item} />;
+  else if ((p = match('/projects/:project/trash', path))) page = <TrashPage projectId={p.project} />;
+  else page = <main class="page"><h1>Not found</h1><a href="/">Home</a></main>;
+
+  return (
+    <SessionContext.Provider value={{ me, refresh }}>
+      <div class="shell" onClick={onLinkClick}>
+        {me && (
+          <header class="top">
+            <a class="brand" href="/">
+              Spec Tree
+            </a>
+            <span class="grow" />
+            <span class="who" aria-label="Signed in as">
+              {me.user.name}
+            </span>
+            <button
+              class="link"
+              onClick={async () => {
+                await post('/api/v1/auth/logout').catch(() => undefined);
+                setCsrf(null);
+                setMe(null);
+                navigate('/login');
+              }}
+            >
+              Log out
+            </button>
+          </header>
+        )}
+        {page}
+      </div>
+    </SessionContext.Provider>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,162 @@
+// A project: its spec tree (kept current by the project's event stream) beside the editor
+// of the selected item, which loads as its own chunk.
+import { lazy, Suspense } from 'preact/compat';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import {
+  canEdit,
+  canManage,
+  del,
+  errorText,
+  get,
+  Page,
+  post,
+  ProjectView,
+  TeamMemberView,
+  TeamView,
+  TrashEntry,
+  TreeView,
+} from '../api';
+import { navigate } from '../router';
+import { ErrorBox, useData } from '../ui';
+import { SpecTree } from './tree';
+
+const ItemEditor = lazy(() => import('../editor/editor'));
+
+/// Reloads the tree when the server says it changed (debounced), and on reconnect.
+function useTree(projectId: string) {
+  const tree = useData(() => get<TreeView>(`/api/v1/projects/${projectId}/tree`), [projectId]);
+  const reload = useRef(tree.reload);
+  reload.current = tree.reload;
+  const [live, setLive] = useState(false);
+  useEffect(() => {
+    let timer: number | undefined;
+    const soon = () => {
+      clearTimeout(timer);
+      timer = window.setTimeout(() => reload.current(), 50);
+    };
+    const es = new EventSource(`/api/v1/projects/${projectId}/events`);
+    es.addEventListener('item', soon);
+    es.addEventListener('resync', soon);
+    es.onopen = () => {
+      setLive(true);
+      soon();
+    };
+    es.onerror = () => setLive(false);
+    return () => {
+      clearTimeout(timer);
+      es.close();
+    };
+  }, [projectId]);
+  return { ...tree, live };
+}
+
+export function ProjectPage({ projectId, itemId }: { projectId: string; itemId: string | null }) {
+  const project = useData(() => get<ProjectView>(`/api/v1/projects/${projectId}`), [projectId]);
+  const teamId = project.data?.team_id;
+  const team = useData(() => (teamId ? get<TeamView>(`/api/v1/teams/${teamId}`) : Promise.resolve(null)), [teamId]);
+  const members = useData(
+    () => (teamId ? get<Page<TeamMemberView>>(`/api/v1/teams/${teamId}/members?limit=200`) : Promise.resolve({ items: [] })),
+    [teamId],
+  );
+  const tree = useTree(projectId);
+  const role = team.data?.role;
+  const open = (id: string) => navigate(`/projects/${projectId}/items/${id}`);
+  return (
+    <main class="page project">
+      <ErrorBox error={project.error ?? tree.error} />
+      <header class="project-head">
+        <nav class="crumbs" aria-label="Breadcrumbs">
+          {team.data && <a href={`/teams/${team.data.id}`}>{team.data.name}</a>}
+        </nav>
+        <h1>{project.data?.name ?? '…'}</h1>
+        <span class={`live ${tree.live ? 'on' : 'off'}`} role="status" aria-label="Tree updates">
+          {tree.live ? 'live' : 'reconnecting…'}
+        </span>
+        <a href={`/projects/${projectId}/trash`}>Trash</a>
+      </header>
+      <div class="split">
+        <SpecTree
+          projectId={projectId}
+          nodes={tree.data?.items ?? []}
+          selected={itemId}
+          editable={canEdit(role)}
+          manager={canManage(role)}
+          onOpen={open}
+          onChanged={tree.reload}
+        />
+        <section class="editor-pane" aria-label="Work item">
+          {itemId ? (
+            <Suspense fallback={<p class="muted">Loading the editor…</p>}>
+              <ItemEditor key={itemId} itemId={itemId} editable={canEdit(role)} members={members.data?.items ?? []} />
+            </Suspense>
+          ) : (
+            <p class="muted placeholder">Select an item in the tree to edit it.</p>
+          )}
+        </section>
+      </div>
+    </main>
+  );
+}
+
+export function TrashPage({ projectId }: { projectId: string }) {
+  const project = useData(() => get<ProjectView>(`/api/v1/projects/${projectId}`), [projectId]);
+  const trash = useData(
+    () => get<{ items: TrashEntry[] }>(`/api/v1/projects/${projectId}/trash`),
+    [projectId],
+  );
+  const [error, setError] = useState<string | null>(null);
+  const act = async (f: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await f();
+      trash.reload();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  return (
+    <main class="page">
+      <nav class="crumbs" aria-label="Breadcrumbs">
+        <a href={`/projects/${projectId}`}>{project.data?.name ?? 'Project'}</a>
+      </nav>
+      <h1>Trash</h1>
+      <ErrorBox error={trash.error ?? error} />
+      <table aria-label="Deleted items">
+        <tbody>
+          {trash.data?.items.map((t) => (
+            <tr key={t.item_id}>
+              <td>
+                <span class={`badge type-${t.type}`}>{t.type}</span> {t.title}
+              </td>
+              <td class="muted">{t.count > 1 ? `with ${t.count - 1} more` : ''}</td>
+              <td class="muted">{t.deleted_at ? new Date(t.deleted_at).toLocaleString() : ''}</td>
+              <td>
+                <button
+                  aria-label={`Restore ${t.title}`}
+                  onClick={() => act(() => post(`/api/v1/projects/${projectId}/trash/${t.item_id}/restore`))}
+                >
+                  Restore
+                </button>{' '}
+                <button
+                  class="danger"
+                  aria-label={`Delete ${t.title} for good`}
+                  onClick={() =>
+                    confirm(`Delete “${t.title}” for good?`) &&
+                    act(() => del(`/api/v1/projects/${projectId}/trash/${t.item_id}`))
+                  }
+                >
+                  Delete for good
+                </button>
+              </td>
+            </tr>
+          ))}
+          {trash.data?.items.length === 0 && (
+            <tr>
+              <td class="muted">The trash is empty.</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </main>
+  );
+}

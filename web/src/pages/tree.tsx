@@ -1,0 +1,382 @@
+// The spec tree of a project: expand/collapse, create children, rename inline, drag to
+// reorder and re-parent, filters, and keyboard navigation (arrows, Enter, `a` adds a child,
+// F2 renames, Delete trashes). Server refusals appear as a visible message.
+import { useMemo, useRef, useState } from 'preact/hooks';
+import { del, errorText, ItemType, ItemView, patch, post, STATUSES, TreeNode, TYPES } from '../api';
+
+/// The type a new child gets: one rank below its parent.
+const CHILD_TYPE: Record<ItemType, ItemType> = { epic: 'feature', feature: 'story', story: 'task', task: 'task' };
+
+export interface TreeProps {
+  projectId: string;
+  nodes: TreeNode[];
+  selected: string | null;
+  editable: boolean;
+  manager: boolean;
+  onOpen: (id: string) => void;
+  onChanged: () => void;
+}
+
+type Drop = { id: string; where: 'before' | 'after' | 'inside' };
+
+export function SpecTree(props: TreeProps) {
+  const { nodes, editable } = props;
+  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  const [focus, setFocus] = useState<string | null>(null);
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const [adding, setAdding] = useState<string | null | undefined>(undefined); // parent id, null = root
+  const [typeFilter, setTypeFilter] = useState('');
+  const [statusFilter, setStatusFilter] = useState('');
+  const [text, setText] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const [drop, setDrop] = useState<Drop | null>(null);
+  const dragged = useRef<string | null>(null);
+  const treeRef = useRef<HTMLUListElement>(null);
+
+  const byId = useMemo(() => new Map(nodes.map((n) => [n.id, n])), [nodes]);
+  const children = useMemo(() => {
+    const m = new Map<string | null, TreeNode[]>();
+    for (const n of nodes) {
+      const k = n.parent_id ?? null;
+      if (!m.has(k)) m.set(k, []);
+      m.get(k)!.push(n);
+    }
+    return m;
+  }, [nodes]);
+  const filtering = !!(typeFilter || statusFilter || text.trim());
+  // With a filter on, matches and their ancestors show, all expanded.
+  const shown = useMemo(() => {
+    if (!filtering) return null;
+    const needle = text.trim().toLowerCase();
+    const keep = new Set<string>();
+    for (const n of nodes) {
+      const ok =
+        (!typeFilter || n.type === typeFilter) &&
+        (!statusFilter || n.status === statusFilter) &&
+        (!needle || n.title.toLowerCase().includes(needle));
+      if (!ok) continue;
+      let cur: TreeNode | undefined = n;
+      while (cur && !keep.has(cur.id)) {
+        keep.add(cur.id);
+        cur = cur.parent_id ? byId.get(cur.parent_id) : undefined;
+      }
+    }
+    return keep;
+  }, [filtering, nodes, typeFilter, statusFilter, text, byId]);
+
+  const rows: TreeNode[] = [];
+  const walk = (parent: string | null) => {
+    for (const n of children.get(parent) ?? []) {
+      if (shown && !shown.has(n.id)) continue;
+      rows.push(n);
+      if (shown || !collapsed.has(n.id)) walk(n.id);
+    }
+  };
+  walk(null);
+
+  const act = async (f: () => Promise<unknown>) => {
+    setMessage(null);
+    try {
+      await f();
+      props.onChanged();
+    } catch (e) {
+      setMessage(errorText(e));
+    }
+  };
+  const toggle = (id: string, open?: boolean) => {
+    const next = new Set(collapsed);
+    const isOpen = !collapsed.has(id);
+    if (open ?? !isOpen) next.delete(id);
+    else next.add(id);
+    setCollapsed(next);
+  };
+  const focusRow = (id: string) => {
+    setFocus(id);
+    requestAnimationFrame(() => treeRef.current?.querySelector<HTMLElement>(`[data-id="${id}"]`)?.focus());
+  };
+  const onKey = (e: KeyboardEvent, n: TreeNode) => {
+    if (renaming) return;
+    const i = rows.findIndex((r) => r.id === n.id);
+    const hasKids = (children.get(n.id) ?? []).length > 0;
+    const open = hasKids && (!!shown || !collapsed.has(n.id));
+    switch (e.key) {
+      case 'ArrowDown':
+        if (i + 1 < rows.length) focusRow(rows[i + 1].id);
+        break;
+      case 'ArrowUp':
+        if (i > 0) focusRow(rows[i - 1].id);
+        break;
+      case 'ArrowRight':
+        if (hasKids && !open) toggle(n.id, true);
+        else if (open) focusRow(rows[i + 1].id);
+        break;
+      case 'ArrowLeft':
+        if (open) toggle(n.id, false);
+        else if (n.parent_id) focusRow(n.parent_id);
+        break;
+      case 'Home':
+        if (rows.length) focusRow(rows[0].id);
+        break;
+      case 'End':
+        if (rows.length) focusRow(rows[rows.length - 1].id);
+        break;
+      case 'Enter':
+        props.onOpen(n.id);
+        break;
+      case 'F2':
+        if (editable) setRenaming(n.id);
+        break;
+      case 'a':
+      case 'A':
+        if (editable) {
+          toggle(n.id, true);
+          setAdding(n.id);
+        }
+        break;
+      case 'Delete':
+        if (props.manager) act(() => del(`/api/v1/items/${n.id}`));
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    const from = dragged.current;
+    const target = drop;
+    dragged.current = null;
+    setDrop(null);
+    if (!from || !target || from === target.id) return;
+    const t = byId.get(target.id);
+    if (!t) return;
+    const body =
+      target.where === 'inside'
+        ? { parent_id: t.id }
+        : target.where === 'before'
+          ? { parent_id: t.parent_id ?? null, before_id: t.id }
+          : { parent_id: t.parent_id ?? null, after_id: t.id };
+    act(() => post(`/api/v1/items/${from}/move`, body));
+  };
+
+  const tabStop = focus && rows.some((r) => r.id === focus) ? focus : rows[0]?.id;
+
+  return (
+    <div class="tree-pane">
+      <div class="filters" role="search" aria-label="Filter the tree">
+        <input
+          type="search"
+          placeholder="Filter by text"
+          aria-label="Filter by text"
+          value={text}
+          onInput={(e) => setText((e.target as HTMLInputElement).value)}
+        />
+        <select aria-label="Filter by type" value={typeFilter} onChange={(e) => setTypeFilter((e.target as HTMLSelectElement).value)}>
+          <option value="">All types</option>
+          {TYPES.map((t) => (
+            <option key={t}>{t}</option>
+          ))}
+        </select>
+        <select aria-label="Filter by status" value={statusFilter} onChange={(e) => setStatusFilter((e.target as HTMLSelectElement).value)}>
+          <option value="">All statuses</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s.replace('_', ' ')}
+            </option>
+          ))}
+        </select>
+        {editable && (
+          <button type="button" onClick={() => setAdding(null)}>
+            New epic
+          </button>
+        )}
+      </div>
+      {message && (
+        <p class="error" role="alert">
+          {message}{' '}
+          <button class="link" aria-label="Dismiss the message" onClick={() => setMessage(null)}>
+            ×
+          </button>
+        </p>
+      )}
+      {adding === null && (
+        <NewItemInput
+          depth={0}
+          onCancel={() => setAdding(undefined)}
+          onSubmit={(title) =>
+            act(async () => {
+              setAdding(undefined);
+              await post<ItemView>(`/api/v1/projects/${props.projectId}/items`, { type: 'epic', title });
+            })
+          }
+        />
+      )}
+      <ul class="tree" role="tree" aria-label="Spec tree" ref={treeRef} onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+        {rows.map((n) => {
+          const kids = (children.get(n.id) ?? []).length;
+          const open = kids > 0 && (!!shown || !collapsed.has(n.id));
+          const dropHere = drop?.id === n.id ? `drop-${drop.where}` : '';
+          return (
+            <>
+              <li
+                key={n.id}
+                data-id={n.id}
+                role="treeitem"
+                aria-level={n.depth + 1}
+                aria-expanded={kids > 0 ? open : undefined}
+                aria-selected={props.selected === n.id}
+                aria-label={`${n.type} ${n.title}`}
+                tabIndex={tabStop === n.id ? 0 : -1}
+                class={`row ${props.selected === n.id ? 'selected' : ''} ${dropHere}`}
+                style={{ paddingLeft: `${0.5 + n.depth * 1.25}rem` }}
+                draggable={editable && renaming !== n.id}
+                onFocus={() => setFocus(n.id)}
+                onKeyDown={(e) => onKey(e, n)}
+                onClick={() => {
+                  setFocus(n.id);
+                  props.onOpen(n.id);
+                }}
+                onDragStart={(e) => {
+                  dragged.current = n.id;
+                  e.dataTransfer?.setData('text/plain', n.id);
+                }}
+                onDragOver={(e) => {
+                  e.preventDefault();
+                  const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
+                  const y = (e.clientY - r.top) / r.height;
+                  const where = y < 0.25 ? 'before' : y > 0.75 ? 'after' : 'inside';
+                  if (drop?.id !== n.id || drop.where !== where) setDrop({ id: n.id, where });
+                }}
+              >
+                <button
+                  class="twisty"
+                  tabIndex={-1}
+                  aria-hidden="true"
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    toggle(n.id);
+                  }}
+                >
+                  {kids > 0 ? (open ? '▾' : '▸') : ''}
+                </button>
+                <span class={`badge type-${n.type}`}>{n.type}</span>
+                {renaming === n.id ? (
+                  <RenameInput
+                    title={n.title}
+                    onCancel={() => {
+                      setRenaming(null);
+                      focusRow(n.id);
+                    }}
+                    onSubmit={(title) =>
+                      act(async () => {
+                        setRenaming(null);
+                        focusRow(n.id);
+                        if (title !== n.title) await patch(`/api/v1/items/${n.id}`, { title });
+                      })
+                    }
+                  />
+                ) : (
+                  <span class="title" onDblClick={() => editable && setRenaming(n.id)}>
+                    {n.title}
+                  </span>
+                )}
+                <span class={`status status-${n.status}`}>{n.status.replace('_', ' ')}</span>
+                {editable && (
+                  <button
+                    class="link add"
+                    aria-label={`Add a child to ${n.title}`}
+                    tabIndex={-1}
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      toggle(n.id, true);
+                      setAdding(n.id);
+                    }}
+                  >
+                    +
+                  </button>
+                )}
+              </li>
+              {adding === n.id && (
+                <NewItemInput
+                  depth={n.depth + 1}
+                  onCancel={() => {
+                    setAdding(undefined);
+                    focusRow(n.id);
+                  }}
+                  onSubmit={(title) =>
+                    act(async () => {
+                      setAdding(undefined);
+                      await post(`/api/v1/projects/${props.projectId}/items`, {
+                        type: CHILD_TYPE[n.type],
+                        title,
+                        parent_id: n.id,
+                      });
+                      focusRow(n.id);
+                    })
+                  }
+                />
+              )}
+            </>
+          );
+        })}
+        {rows.length === 0 && <li class="muted empty">{filtering ? 'Nothing matches the filter.' : 'No items yet.'}</li>}
+      </ul>
+      <p class="hint muted">Keys: ↑ ↓ move · → ← expand/collapse · Enter open · a add child · F2 rename · Delete trash</p>
+    </div>
+  );
+}
+
+function RenameInput(props: { title: string; onSubmit: (t: string) => void; onCancel: () => void }) {
+  const [v, setV] = useState(props.title);
+  const done = useRef(false);
+  const finish = (f: () => void) => {
+    if (done.current) return;
+    done.current = true;
+    f();
+  };
+  return (
+    <input
+      class="rename"
+      aria-label="New title"
+      value={v}
+      ref={autofocus}
+      onInput={(e) => setV((e.target as HTMLInputElement).value)}
+      onClick={(e) => e.stopPropagation()}
+      onKeyDown={(e) => {
+        e.stopPropagation();
+        if (e.key === 'Enter' && v.trim()) finish(() => props.onSubmit(v.trim()));
+        if (e.key === 'Escape') finish(props.onCancel);
+      }}
+      onBlur={() => finish(() => (v.trim() ? props.onSubmit(v.trim()) : props.onCancel()))}
+    />
+  );
+}
+
+function NewItemInput(props: { depth: number; onSubmit: (t: string) => void; onCancel: () => void }) {
+  const [v, setV] = useState('');
+  return (
+    <li class="row new" role="none" style={{ paddingLeft: `${2 + props.depth * 1.25}rem` }}>
+      <input
+        aria-label="Title of the new item"
+        placeholder="Title, then Enter"
+        value={v}
+        ref={autofocus}
+        onInput={(e) => setV((e.target as HTMLInputElement).value)}
+        onKeyDown={(e) => {
+          e.stopPropagation();
+          if (e.key === 'Enter' && v.trim()) props.onSubmit(v.trim());
+          if (e.key === 'Escape') props.onCancel();
+        }}
+      />
+    </li>
+  );
+}
+
+/// Focuses (and selects) an input once, when it first mounts.
+function autofocus(el: HTMLInputElement | null) {
+  if (!el || el.dataset.focused) return;
+  el.dataset.focused = '1';
+  el.focus();
+  el.select();
+}
