@@ -45,7 +45,7 @@ pub fn query_words(query: &str) -> Vec<String> {
 }
 
 /// The lengths (in characters) of the word prefixes kept as keys.
-pub const KEY_LENGTHS: [usize; 3] = [3, 5, 8];
+pub const KEY_LENGTHS: [usize; 2] = [3, 5];
 
 fn char_prefix(word: &str, chars: usize) -> Option<&str> {
     match word.char_indices().nth(chars) {
@@ -116,7 +116,7 @@ mod tests {
         assert_eq!(word_keys("logins").collect::<Vec<_>>(), ["log", "login"]);
         assert_eq!(
             word_keys("straßenbahn").collect::<Vec<_>>(),
-            ["str", "straß", "straßenb"]
+            ["str", "straß"]
         );
     }
 

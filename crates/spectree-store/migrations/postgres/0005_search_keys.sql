@@ -1,5 +1,5 @@
 -- Search index, second shape (docs/decisions/0006): per item, its words as one text
--- (" word word …") and the prefixes of 3, 5 and 8 characters of its words as keys. A query
+-- (" word word …") and the prefixes of 3 and 5 characters of its words as keys. A query
 -- is driven by one key's items in id order (the primary key's order, so a page stops early)
 -- and checked against the words text. Replaces item_words (one row per word, which had to
 -- be sorted for every query and cost two index entries per word).
@@ -27,7 +27,6 @@ WHERE NOT EXISTS (SELECT 1 FROM item_search s WHERE s.item_id = w.id);
 
 INSERT INTO item_keys (project_id, prefix, item_id)
 SELECT project_id, substr(word, 1, 3), item_id FROM item_words WHERE length(word) >= 3
-UNION SELECT project_id, substr(word, 1, 5), item_id FROM item_words WHERE length(word) >= 5
-UNION SELECT project_id, substr(word, 1, 8), item_id FROM item_words WHERE length(word) >= 8;
+UNION SELECT project_id, substr(word, 1, 5), item_id FROM item_words WHERE length(word) >= 5;
 
 DROP TABLE item_words;

@@ -486,9 +486,11 @@ fn packed_record(dialect_pg: bool) -> String {
     } else {
         "hex(title)"
     };
+    // One `concat_ws` per row (not a chain of `||`, which copies the record once per
+    // field); both databases skip NULL arguments, hence the COALESCEs.
     let record = format!(
-        "id || ',' || COALESCE(parent_id, '') || ',' || position || ',' || item_type || ',' || \
-         status || ',' || priority || ',' || COALESCE(assignee_id, '') || ',' || {title}"
+        "concat_ws(',', id, COALESCE(parent_id, ''), position, item_type, status, priority, \
+         COALESCE(assignee_id, ''), {title})"
     );
     if dialect_pg {
         format!("string_agg({record}, ';')")

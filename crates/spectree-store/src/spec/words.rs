@@ -1,5 +1,5 @@
 //! The search index (see `spectree_domain::spec::search` and docs/decisions/0006): per item,
-//! its words as one text (`item_search`) and its word prefixes of 3, 5 and 8 characters as
+//! its words as one text (`item_search`) and its word prefixes of 3 and 5 characters as
 //! keys (`item_keys`, ordered by project, key, item).
 
 use std::collections::BTreeSet;
@@ -214,9 +214,12 @@ async fn key_counts(c: &mut AnyConnection, project: &str, keys: &[&str]) -> Stor
 /// Live items of a project having, for every query word, a word that starts with it; in id
 /// order after a cursor.
 ///
-/// The rarest key among the query words drives: its items come in id order from the
-/// primary key, each is checked against the words text, and the scan stops at `limit`.
-/// Queries whose words are all shorter than a key walk the project's items in id order.
+/// Every distinct key of the query words must be among the item's keys, and the words that
+/// are not keys themselves are checked against the words text. The rarest key drives: its
+/// items come in id order from the primary key, so the scan stops at `limit`. SQLite probes
+/// the other keys for each (`CROSS JOIN` keeps that order); PostgreSQL may merge-join the
+/// keys' id-ordered ranges. Queries whose words are all shorter than a key walk the
+/// project's items in id order.
 pub async fn search(
     c: &mut AnyConnection,
     project: ProjectId,
@@ -231,48 +234,68 @@ pub async fn search(
     let mut keys: Vec<&str> = query_words.iter().filter_map(|w| query_key(w)).collect();
     keys.sort_unstable();
     keys.dedup();
-    let driver = match keys.len() {
-        0 => None,
-        1 => keys.first().copied(),
-        _ => {
-            let counts = key_counts(c, &project, &keys).await?;
-            keys.iter()
-                .zip(counts)
-                .min_by_key(|(k, n)| (*n, std::cmp::Reverse(k.len())))
-                .map(|(k, _)| *k)
-        }
-    };
-    // Words the driving key does not already prove are checked against the words text.
+    if keys.len() > 1 {
+        let counts = key_counts(c, &project, &keys).await?;
+        let mut ranked: Vec<(i64, &str)> = counts.into_iter().zip(keys).collect();
+        ranked.sort_by_key(|(n, k)| (*n, std::cmp::Reverse(k.len())));
+        keys = ranked.into_iter().map(|(_, k)| k).collect();
+    }
+    // Words that are a key themselves are proven by it; the others are checked in the text.
     let checks: Vec<String> = query_words
         .iter()
-        .filter(|w| Some(w.as_str()) != driver)
+        .filter(|w| !keys.contains(&w.as_str()))
         .map(|w| needle(w))
         .collect();
-    let contains = if is_postgres(c) { "strpos" } else { "instr" };
-    let mut sql = match driver {
-        Some(_) => String::from(
-            "SELECT k.item_id FROM item_keys k CROSS JOIN work_items w CROSS JOIN item_search s \
-             WHERE k.project_id = $1 AND k.prefix = $4 AND k.item_id > $2 \
-             AND w.id = k.item_id AND w.deleted_at IS NULL AND s.item_id = k.item_id",
-        ),
-        None => String::from(
-            "SELECT w.id AS item_id FROM work_items w CROSS JOIN item_search s \
-             WHERE w.project_id = $1 AND w.id > $2 AND w.deleted_at IS NULL \
-             AND s.item_id = w.id AND $4 = ''",
-        ),
+    let (pg, join) = if is_postgres(c) {
+        (true, "JOIN")
+    } else {
+        (false, "CROSS JOIN")
     };
+    let contains = if pg { "strpos" } else { "instr" };
+    // $1 project, $2 cursor, $3 limit, then the keys (driver first), then the checks.
+    let mut sql = String::new();
+    let order = match keys.split_first() {
+        Some((_, rest)) => {
+            sql.push_str("SELECT k0.item_id FROM item_keys k0");
+            for i in 1..=rest.len() {
+                sql.push_str(&format!(
+                    " {join} item_keys k{i} ON k{i}.project_id = k0.project_id \
+                     AND k{i}.prefix = ${} AND k{i}.item_id = k0.item_id",
+                    i + 4
+                ));
+            }
+            sql.push_str(&format!(
+                " {join} work_items w ON w.id = k0.item_id \
+                 {join} item_search s ON s.item_id = k0.item_id \
+                 WHERE k0.project_id = $1 AND k0.prefix = $4 AND k0.item_id > $2 \
+                 AND w.deleted_at IS NULL"
+            ));
+            "k0.item_id"
+        }
+        None => {
+            sql.push_str(&format!(
+                "SELECT w.id AS item_id FROM work_items w {join} item_search s \
+                 ON s.item_id = w.id \
+                 WHERE w.project_id = $1 AND w.id > $2 AND w.deleted_at IS NULL"
+            ));
+            "w.id"
+        }
+    };
+    let first_check = 4 + keys.len();
     for i in 0..checks.len() {
-        sql.push_str(&format!(" AND {contains}(s.words, ${}) > 0", i + 5));
+        sql.push_str(&format!(
+            " AND {contains}(s.words, ${}) > 0",
+            first_check + i
+        ));
     }
-    sql.push_str(match driver {
-        Some(_) => " ORDER BY k.item_id LIMIT $3",
-        None => " ORDER BY w.id LIMIT $3",
-    });
+    sql.push_str(&format!(" ORDER BY {order} LIMIT $3"));
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(project)
         .bind(after.unwrap_or("").to_owned())
-        .bind(i64::from(limit))
-        .bind(driver.unwrap_or("").to_owned());
+        .bind(i64::from(limit));
+    for k in &keys {
+        q = q.bind(k.to_string());
+    }
     for n in checks {
         q = q.bind(n);
     }

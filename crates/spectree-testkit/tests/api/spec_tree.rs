@@ -765,7 +765,7 @@ async fn search_finds_prefixes_of_every_length_and_purged_items_leave_no_index_r
         }
     };
     let both = vec![auth.clone(), other.clone()];
-    // One and two letters walk the items; three and more go through a key of 3, 5 or 8
+    // One and two letters walk the items; three and more go through a key of 3 or 5
     // letters and are checked against the item's words.
     assert_eq!(search("a").await, both);
     assert_eq!(search("au").await, both);
