@@ -2,6 +2,12 @@
 //! stemming; a query matches an item when every query word is a prefix of one of the item's
 //! words. Words are computed here, not by the database, so SQLite and PostgreSQL index and
 //! match exactly the same words.
+//!
+//! The index (docs/decisions/0006) keeps, per item, its words as one text ([`words_text`])
+//! and a few *keys*: the prefixes of each word of [`KEY_LENGTHS`] characters. A query word
+//! of at least 3 characters has a key ([`query_key`]) that every word starting with it
+//! shares, so the items carrying that key, in id order, are a superset of its matches that
+//! the words text then checks exactly.
 
 use std::collections::BTreeSet;
 
@@ -38,10 +44,46 @@ pub fn query_words(query: &str) -> Vec<String> {
     out
 }
 
-/// The smallest string greater than every string starting with `prefix` (in byte order),
-/// for a range scan `word >= prefix AND word < upper`.
-pub fn prefix_upper_bound(prefix: &str) -> String {
-    format!("{prefix}\u{10FFFF}")
+/// The lengths (in characters) of the word prefixes kept as keys.
+pub const KEY_LENGTHS: [usize; 2] = [3, 5];
+
+fn char_prefix(word: &str, chars: usize) -> Option<&str> {
+    match word.char_indices().nth(chars) {
+        Some((end, _)) => Some(&word[..end]),
+        None => (word.chars().count() == chars).then_some(word),
+    }
+}
+
+/// The keys of a word: its prefixes of each of [`KEY_LENGTHS`] that it is long enough for.
+pub fn word_keys(word: &str) -> impl Iterator<Item = &str> + '_ {
+    KEY_LENGTHS
+        .iter()
+        .filter_map(move |&n| char_prefix(word, n))
+}
+
+/// The key shared by every word that starts with `query_word`: its prefix of the longest of
+/// [`KEY_LENGTHS`] it reaches; `None` for words shorter than the shortest key.
+pub fn query_key(query_word: &str) -> Option<&str> {
+    KEY_LENGTHS
+        .iter()
+        .rev()
+        .find_map(|&n| char_prefix(query_word, n))
+}
+
+/// The words as one text, each preceded by a space: `word` starts a word exactly when
+/// `" " + word` occurs in it.
+pub fn words_text<'a>(words: impl IntoIterator<Item = &'a String>) -> String {
+    let mut out = String::new();
+    for w in words {
+        out.push(' ');
+        out.push_str(w);
+    }
+    out
+}
+
+/// What a words text is searched for to find words starting with `query_word`.
+pub fn needle(query_word: &str) -> String {
+    format!(" {query_word}")
 }
 
 #[cfg(test)]
@@ -68,11 +110,40 @@ mod tests {
     }
 
     #[test]
-    fn the_upper_bound_covers_every_continuation() {
-        let up = prefix_upper_bound("log");
-        for w in ["log", "login", "logzzz", "log\u{FFFF}x"] {
-            assert!(w >= "log" && w < up.as_str(), "{w}");
+    fn keys_are_the_prefixes_of_key_lengths_in_characters() {
+        assert_eq!(word_keys("in").count(), 0);
+        assert_eq!(word_keys("log").collect::<Vec<_>>(), ["log"]);
+        assert_eq!(word_keys("logins").collect::<Vec<_>>(), ["log", "login"]);
+        assert_eq!(
+            word_keys("straßenbahn").collect::<Vec<_>>(),
+            ["str", "straß"]
+        );
+    }
+
+    #[test]
+    fn every_word_a_query_word_starts_carries_its_key() {
+        for (q, words) in [
+            ("log", vec!["log", "login", "logarithm"]),
+            ("logi", vec!["login", "logistics"]),
+            ("straße", vec!["straße", "straßenbahn"]),
+            ("authentic", vec!["authentication", "authentic"]),
+        ] {
+            let key = query_key(q).unwrap();
+            for w in words {
+                assert!(w.starts_with(q));
+                assert!(word_keys(w).any(|k| k == key), "{q} {w} {key}");
+            }
         }
-        assert!("loh" >= up.as_str());
+        assert_eq!(query_key("lo"), None);
+    }
+
+    #[test]
+    fn the_words_text_finds_word_starts_only() {
+        let words = index_words(["login flow", "oauth"]);
+        let text = words_text(&words);
+        assert!(text.contains(&needle("log")));
+        assert!(text.contains(&needle("oauth")));
+        assert!(!text.contains(&needle("auth")));
+        assert!(!text.contains(&needle("ogin")));
     }
 }

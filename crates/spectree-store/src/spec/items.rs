@@ -352,6 +352,7 @@ pub async fn restore(c: &mut AnyConnection, project: ProjectId, root: ItemId) ->
 /// Deletes a trashed item for good, with its whole subtree (by cascade); returns whether it
 /// was in the trash.
 pub async fn purge(c: &mut AnyConnection, project: ProjectId, root: ItemId) -> StoreResult<bool> {
+    super::words::forget_subtree(&mut *c, project, root).await?;
     let r = sqlx::query(
         "DELETE FROM work_items WHERE project_id = $1 AND id = $2 AND trash_root_id = $2",
     )
@@ -434,6 +435,10 @@ pub struct TreeRow {
 }
 
 /// Every live item of a project, in no particular order.
+///
+/// Without content, the database packs the rows into one text value (one record per item,
+/// titles hex-encoded so sealed bytes pass through): a project of 100,000 items is one row
+/// to hand across sqlx's `Any` driver instead of 100,000 (see docs/decisions/0006).
 pub async fn tree(
     c: &mut AnyConnection,
     sealer: &dyn Sealer,
@@ -441,28 +446,19 @@ pub async fn tree(
     project: ProjectId,
     with_content: bool,
 ) -> StoreResult<Vec<TreeRow>> {
-    let sql = if with_content {
+    if !with_content {
+        return packed_tree(c, sealer, org, project).await;
+    }
+    let rows = sqlx::query(
         "SELECT id, parent_id, position, item_type, status, priority, assignee_id, title, \
-         description, criteria FROM work_items WHERE project_id = $1 AND deleted_at IS NULL"
-    } else {
-        "SELECT id, parent_id, position, item_type, status, priority, assignee_id, title \
-         FROM work_items WHERE project_id = $1 AND deleted_at IS NULL"
-    };
-    let rows = sqlx::query(sql)
-        .bind(project.to_string())
-        .fetch_all(c)
-        .await?;
+         description, criteria FROM work_items WHERE project_id = $1 AND deleted_at IS NULL",
+    )
+    .bind(project.to_string())
+    .fetch_all(c)
+    .await?;
     rows.iter()
         .map(|r| {
-            let content = if with_content {
-                let crit: Vec<u8> = r.try_get("criteria")?;
-                Some((
-                    sealed_text(r, "description", sealer, org)?,
-                    criteria_from(&sealer.open(org, &crit)?)?,
-                ))
-            } else {
-                None
-            };
+            let crit: Vec<u8> = r.try_get("criteria")?;
             Ok(TreeRow {
                 id: parse(r, "id")?,
                 parent_id: parse_opt(r, "parent_id")?,
@@ -472,8 +468,94 @@ pub async fn tree(
                 priority: parse(r, "priority")?,
                 assignee_id: parse_opt(r, "assignee_id")?,
                 title: sealed_text(r, "title", sealer, org)?,
-                content,
+                content: Some((
+                    sealed_text(r, "description", sealer, org)?,
+                    criteria_from(&sealer.open(org, &crit)?)?,
+                )),
             })
         })
         .collect()
+}
+
+/// One record of the packed tree: `id,parent,position,type,status,priority,assignee,title`
+/// with an empty parent or assignee for none and the sealed title in hex. None of the other
+/// fields can hold a `,` or a `;` (ids, hex positions, enum names).
+fn packed_record(dialect_pg: bool) -> String {
+    let title = if dialect_pg {
+        "encode(title, 'hex')"
+    } else {
+        "hex(title)"
+    };
+    // One `concat_ws` per row (not a chain of `||`, which copies the record once per
+    // field); both databases skip NULL arguments, hence the COALESCEs.
+    let record = format!(
+        "concat_ws(',', id, COALESCE(parent_id, ''), position, item_type, status, priority, \
+         COALESCE(assignee_id, ''), {title})"
+    );
+    if dialect_pg {
+        format!("string_agg({record}, ';')")
+    } else {
+        format!("group_concat({record}, ';')")
+    }
+}
+
+async fn packed_tree(
+    c: &mut AnyConnection,
+    sealer: &dyn Sealer,
+    org: OrgId,
+    project: ProjectId,
+) -> StoreResult<Vec<TreeRow>> {
+    let pg = c.backend_name().eq_ignore_ascii_case("postgresql");
+    let sql = format!(
+        "SELECT {} AS t FROM work_items WHERE project_id = $1 AND deleted_at IS NULL",
+        packed_record(pg)
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(project.to_string())
+        .fetch_one(c)
+        .await?;
+    let packed: Option<String> = row.try_get("t")?;
+    let Some(packed) = packed else {
+        return Ok(Vec::new());
+    };
+    packed
+        .split(';')
+        .map(|rec| unpack(rec, sealer, org))
+        .collect()
+}
+
+fn unpack(rec: &str, sealer: &dyn Sealer, org: OrgId) -> StoreResult<TreeRow> {
+    let corrupt = || StoreError::Corrupt(format!("tree record {rec:?}"));
+    let mut f = rec.split(',');
+    let mut next = || f.next().ok_or_else(corrupt);
+    fn val<T: std::str::FromStr>(s: &str, rec: &str) -> StoreResult<T> {
+        s.parse()
+            .map_err(|_| StoreError::Corrupt(format!("tree record {rec:?}")))
+    }
+    fn opt<T: std::str::FromStr>(s: &str, rec: &str) -> StoreResult<Option<T>> {
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            val(s, rec).map(Some)
+        }
+    }
+    let id = val(next()?, rec)?;
+    let parent_id = opt(next()?, rec)?;
+    let position = next()?.to_owned();
+    let item_type = val(next()?, rec)?;
+    let status = val(next()?, rec)?;
+    let priority = val(next()?, rec)?;
+    let assignee_id = opt(next()?, rec)?;
+    let sealed = hex::decode(next()?).map_err(|_| corrupt())?;
+    Ok(TreeRow {
+        id,
+        parent_id,
+        position,
+        item_type,
+        status,
+        priority,
+        assignee_id,
+        title: crate::seal::open_text(sealer, org, &sealed)?,
+        content: None,
+    })
 }

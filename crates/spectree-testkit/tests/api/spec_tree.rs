@@ -740,3 +740,97 @@ async fn search_pages_through_common_words_and_finds_rare_ones_among_them() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn search_finds_prefixes_of_every_length_and_purged_items_leave_no_index_rows() {
+    let (server, owner, _, _, project) = project_fixture().await;
+    let auth = item(&owner, &project, json!({"type": "story", "title": "Authentication flow", "description": "Straßenbahn au pair"})).await;
+    let other = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "Author page"}),
+    )
+    .await;
+    let search = |q: &str| {
+        let (c, p, q) = (owner.clone(), project.clone(), q.to_owned());
+        async move {
+            let r = c
+                .get(&format!("/api/v1/projects/{p}/search?q={}", urlencode(&q)))
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let both = vec![auth.clone(), other.clone()];
+    // One and two letters walk the items; three and more go through a key of 3 or 5
+    // letters and are checked against the item's words.
+    assert_eq!(search("a").await, both);
+    assert_eq!(search("au").await, both);
+    assert_eq!(search("aut").await, both);
+    assert_eq!(search("auth").await, both);
+    assert_eq!(search("authe").await, vec![auth.clone()]);
+    assert_eq!(search("authent").await, vec![auth.clone()]);
+    assert_eq!(search("authenti").await, vec![auth.clone()]);
+    assert_eq!(search("authentication").await, vec![auth.clone()]);
+    assert!(search("authenticationx").await.is_empty());
+    assert!(search("authx").await.is_empty());
+    assert_eq!(search("straßenb").await, vec![auth.clone()]);
+    assert_eq!(search("STRASSE").await, Vec::<String>::new(), "no folding");
+    assert_eq!(search("au pai").await, vec![auth.clone()]);
+    assert_eq!(search("auth au").await, both);
+    assert_eq!(search("pag auth").await, vec![other.clone()]);
+
+    let index_rows = |id: String| {
+        let server = &server;
+        async move {
+            let mut c = server.app().store().read().await.unwrap();
+            let keys: i64 = sqlx::Row::get(
+                &sqlx::query("SELECT COUNT(*) AS n FROM item_keys WHERE item_id = $1")
+                    .bind(id.clone())
+                    .fetch_one(&mut *c)
+                    .await
+                    .unwrap(),
+                "n",
+            );
+            let words: i64 = sqlx::Row::get(
+                &sqlx::query("SELECT COUNT(*) AS n FROM item_search WHERE item_id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *c)
+                    .await
+                    .unwrap(),
+                "n",
+            );
+            (keys, words)
+        }
+    };
+    assert!(index_rows(auth.clone()).await.0 > 0);
+    assert_eq!(
+        owner.delete(&format!("/api/v1/items/{auth}")).await.status,
+        200
+    );
+    assert_eq!(
+        search("auth").await,
+        vec![other.clone()],
+        "trashed items are not found"
+    );
+    assert_eq!(
+        owner
+            .delete(&format!("/api/v1/projects/{project}/trash/{auth}"))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        index_rows(auth).await,
+        (0, 0),
+        "purging removes the index rows"
+    );
+    assert!(index_rows(other.clone()).await.0 > 0);
+    assert_eq!(search("auth").await, vec![other]);
+    server.stop().await;
+}
