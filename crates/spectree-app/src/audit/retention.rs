@@ -3,12 +3,11 @@
 //! and what was removed is itself recorded in the audit log.
 
 use serde_json::json;
-use spectree_domain::Timestamp;
 use spectree_domain::audit::RetentionPolicy;
 use spectree_domain::ids::OrgId;
 use spectree_domain::org::Action;
 use spectree_store::audit::retention;
-use spectree_store::{AnyConnection, Store, StoreResult};
+use spectree_store::Store;
 
 use super::{AuditError, record};
 use crate::{Actor, App, RequestCtx};
@@ -92,7 +91,13 @@ impl App {
                 continue;
             }
             if let Some(cutoff) = policy.version_cutoff(now) {
-                let n = prune_automatic_versions(&mut tx, head.org_id, cutoff).await?;
+                let n = spectree_store::history::prune_automatic_versions(
+                    &mut tx,
+                    self.store().sealer(),
+                    head.org_id,
+                    cutoff,
+                )
+                .await?;
                 if n > 0 {
                     record(
                         &mut tx,
@@ -134,17 +139,4 @@ impl App {
         self.chain_audit().await?;
         Ok(report)
     }
-}
-
-/// The hook where retention prunes automatic versions older than `cutoff` (named versions
-/// and snapshots are kept). The versions table belongs to the history part of issue 6, built
-/// alongside; until it lands there is nothing to prune and this returns 0.
-/// TODO(issue 6): return
-/// `spectree_store::history::prune_automatic_versions(c, org, cutoff).await`.
-async fn prune_automatic_versions(
-    _c: &mut AnyConnection,
-    _org: OrgId,
-    _cutoff: Timestamp,
-) -> StoreResult<u64> {
-    Ok(0)
 }

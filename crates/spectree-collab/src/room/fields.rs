@@ -134,6 +134,7 @@ impl Room {
                     target_kind: "work_item".to_owned(),
                     target_id: Some(self.item.to_string()),
                     ip: None,
+                    user_agent: None,
                     data: json!({
                         "conflict_id": row.id,
                         "field": row.field,
