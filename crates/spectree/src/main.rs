@@ -108,6 +108,9 @@ fn run(cli: Cli, env: &HashMap<String, String>) -> Result<(), Failure> {
             let config = load()?;
             server::init_logging(&config);
             let verified = block_on(spectree::audit::verify(&config))?;
+            if verified.lines.is_empty() {
+                println!("no audit records yet");
+            }
             for line in &verified.lines {
                 println!("{line}");
             }

@@ -95,6 +95,17 @@ pub async fn cut_before(
 ) -> StoreResult<Option<Cut>> {
     let org_s = org.to_string();
     let from = latest_cut(c, org).await?.map_or(0, |k| k.through_seq);
+    // The common case, answered from the primary key: the oldest record is still kept.
+    let oldest: Option<i64> = sqlx::query_scalar(
+        "SELECT at FROM audit_log WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT 1",
+    )
+    .bind(&org_s)
+    .bind(from)
+    .fetch_optional(&mut *c)
+    .await?;
+    if oldest.is_none_or(|at| at >= cutoff.0) {
+        return Ok(None);
+    }
     let first_kept: Option<i64> = sqlx::query_scalar(
         "SELECT MIN(seq) FROM audit_log WHERE org_id = $1 AND seq > $2 AND at >= $3",
     )
