@@ -244,7 +244,7 @@ async fn measure(args: &HistoryArgs, server: &Server, db_url: &str) -> anyhow::R
     let read = format!("/api/v1/items/{item}/versions/{}", args.versions - 1);
     let (s, b) = time_get(&h, &read, args.samples).await?;
     println!(
-        "| read one version (rebuilt from its full snapshot) | {} | {} |",
+        "| read one version (last full snapshot + patches) | {} | {} |",
         s.row(),
         size(b)
     );
