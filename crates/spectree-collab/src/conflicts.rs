@@ -178,34 +178,56 @@ impl FieldLog {
     /// [`FieldLog::incoming`] of several updates applied together, in order.
     pub(crate) fn incoming_all(&self, updates: &[&[u8]]) -> Incoming {
         let raw: Vec<RawItem> = updates.iter().flat_map(|u| items(u)).collect();
-        let mut keys: Vec<Option<Arc<str>>> = raw.iter().map(|i| i.key.clone()).collect();
         // A write replacing another names it as origin and leaves out its parent: its key is
-        // the origin's, which may itself be in this update. Resolve until nothing changes.
-        loop {
-            let mut progress = false;
-            for (i, item) in raw.iter().enumerate() {
-                if keys[i].is_some() || item.own_parent {
-                    continue;
+        // the origin's, which may itself be in this update. Index the update's items by id
+        // range, then walk each item's origin chain once (what a walk learns is kept), so a
+        // large state (thousands of text items) costs n log n, not n².
+        let mut by_id: BTreeMap<(u64, u32), usize> = BTreeMap::new();
+        for (i, item) in raw.iter().enumerate() {
+            by_id.insert((item.id.client.get(), item.id.clock), i);
+        }
+        let find = |id: &ID| -> Option<usize> {
+            let (_, &j) = by_id.range(..=(id.client.get(), id.clock)).next_back()?;
+            let o = &raw[j];
+            (o.id.client == id.client && id.clock < o.id.clock + o.len).then_some(j)
+        };
+        // None: not yet known; Some(None): not a field entry; Some(Some(k)): entry of k.
+        let mut keys: Vec<Option<Option<Arc<str>>>> = raw
+            .iter()
+            .map(|i| match (&i.key, i.own_parent) {
+                (Some(k), _) => Some(Some(k.clone())),
+                (None, true) => Some(None),
+                (None, false) => None,
+            })
+            .collect();
+        let mut on_path = vec![false; raw.len()];
+        for start in 0..raw.len() {
+            let mut path = Vec::new();
+            let mut at = start;
+            let resolved = loop {
+                if let Some(k) = &keys[at] {
+                    break k.clone();
                 }
-                let Some(origin) = item.origin else { continue };
-                let found = self.key_of(&origin).or_else(|| {
-                    raw.iter()
-                        .position(|o| {
-                            o.id.client == origin.client
-                                && origin.clock >= o.id.clock
-                                && origin.clock < o.id.clock + o.len
-                        })
-                        .and_then(|j| keys[j].clone())
-                });
-                if found.is_some() {
-                    keys[i] = found;
-                    progress = true;
+                path.push(at);
+                on_path[at] = true;
+                let Some(origin) = raw[at].origin else {
+                    break None;
+                };
+                if let Some(k) = self.key_of(&origin) {
+                    break Some(k);
                 }
-            }
-            if !progress {
-                break;
+                match find(&origin) {
+                    // A cycle cannot happen in a well-formed update; stop rather than spin.
+                    Some(j) if !on_path[j] => at = j,
+                    _ => break None,
+                }
+            };
+            for i in path {
+                on_path[i] = false;
+                keys[i] = Some(resolved.clone());
             }
         }
+        let keys: Vec<Option<Arc<str>>> = keys.into_iter().map(Option::flatten).collect();
         let writes = raw
             .into_iter()
             .zip(keys)
@@ -319,7 +341,7 @@ impl FieldLog {
 #[cfg(test)]
 mod tests {
     use yrs::updates::decoder::Decode;
-    use yrs::{Doc, Map, Options, ReadTxn, Transact, Update};
+    use yrs::{Doc, Map, Options, ReadTxn, Text, Transact, Update};
 
     use super::*;
 
@@ -426,6 +448,20 @@ mod tests {
         let values = [found[0].winner.value.clone(), found[0].loser.value.clone()];
         assert!(values.contains(&Some("done".into())), "{values:?}");
         assert!(values.contains(&Some("in_progress".into())), "{values:?}");
+    }
+
+    #[test]
+    fn a_large_text_state_is_read_without_finding_field_writes_in_it() {
+        let (server, mut log, a, _) = setup();
+        let text = a.get_or_insert_text("description");
+        for i in 0..5_000u32 {
+            let mut txn = a.transact_mut();
+            let at = (i * 7919) % (text.len(&txn) + 1);
+            text.insert(&mut txn, at, "ab");
+        }
+        let incoming = log.incoming(&state(&a));
+        assert!(incoming.writes.is_empty());
+        assert!(arrive(&server, &mut log, &state(&a)).is_empty());
     }
 
     #[test]

@@ -416,7 +416,7 @@ async fn absorb(doc: &Doc, b: &[u8], sink: &mut futures_util::stream::SplitSink<
     }
 }
 
-/// Checks that a plan's URLs can be parsed before connecting anything.
+/// Checks a plan before connecting anything: every room needs a receiver besides its editor.
 pub fn check(plan: &Plan) -> anyhow::Result<()> {
     if plan.rooms.iter().any(|r| r.len() < 2) {
         bail!("every room needs at least two clients");

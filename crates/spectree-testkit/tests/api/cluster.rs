@@ -157,3 +157,63 @@ async fn a_node_catches_up_from_the_database_after_redis_restarts() {
     b.stop().await;
     a.stop().await;
 }
+
+#[tokio::test]
+async fn a_race_on_one_field_across_two_nodes_is_recorded_once() {
+    let private = std::env::var("SPECTREE_TEST_REDIS_URL")
+        .is_err()
+        .then(RedisProcess::start);
+    let url = std::env::var("SPECTREE_TEST_REDIS_URL")
+        .unwrap_or_else(|_| private.as_ref().unwrap().url());
+    let (a, b, owner, id, token) = two_nodes(url).await;
+    let mut pa = peer(&a, &id, &token).await;
+    let mut pb = peer(&b, &id, &token).await;
+    pa.call(json!({"cmd": "disconnect"})).await.unwrap();
+    pb.call(json!({"cmd": "disconnect"})).await.unwrap();
+    pa.call(json!({"cmd": "setField", "key": "priority", "value": "high"}))
+        .await
+        .unwrap();
+    pb.call(json!({"cmd": "setField", "key": "priority", "value": "low"}))
+        .await
+        .unwrap();
+    pa.call(json!({"cmd": "reconnect"})).await.unwrap();
+    pb.call(json!({"cmd": "reconnect"})).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_millis(WAIT);
+    // Both nodes apply both writes and find the same race; one record is kept.
+    let first = loop {
+        let r = owner.get(&format!("/api/v1/items/{id}/conflicts")).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        if let Some(c) = r.body["items"].as_array().and_then(|a| a.first()) {
+            break c.clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "no conflict recorded");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(first["field"], "priority");
+    let value = first["kept"]["value"].as_str().unwrap().to_owned();
+    for p in [&mut pa, &mut pb] {
+        p.call(json!({"cmd": "waitFor", "path": "fields.priority", "equals": value, "timeoutMs": WAIT}))
+            .await
+            .unwrap();
+    }
+    // A later change that went through both nodes after the race: by then each node has
+    // applied everything before it.
+    pb.call(json!({"cmd": "setField", "key": "status", "value": "ready"}))
+        .await
+        .unwrap();
+    pa.call(
+        json!({"cmd": "waitFor", "path": "fields.status", "equals": "ready", "timeoutMs": WAIT}),
+    )
+    .await
+    .unwrap();
+    pa.call(json!({"cmd": "setField", "key": "status", "value": "in_progress"}))
+        .await
+        .unwrap();
+    pb.call(json!({"cmd": "waitFor", "path": "fields.status", "equals": "in_progress", "timeoutMs": WAIT}))
+        .await
+        .unwrap();
+    let r = owner.get(&format!("/api/v1/items/{id}/conflicts")).await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{}", r.body);
+    b.stop().await;
+    a.stop().await;
+}

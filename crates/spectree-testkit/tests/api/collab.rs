@@ -10,7 +10,7 @@ use crate::support::{item, member, project_fixture};
 
 const WAIT: u64 = 15_000;
 
-async fn token(c: &Client) -> String {
+pub(crate) async fn token(c: &Client) -> String {
     let r = c
         .post("/api/v1/me/tokens", &json!({"name": "collab"}))
         .await;
@@ -18,7 +18,7 @@ async fn token(c: &Client) -> String {
     r.body["secret"].as_str().unwrap().to_owned()
 }
 
-async fn peer(server: &TestServer, item: &str, token: &str) -> YjsPeer {
+pub(crate) async fn peer(server: &TestServer, item: &str, token: &str) -> YjsPeer {
     let mut p = YjsPeer::connect(&server.collab_url(), item, Some(token))
         .await
         .unwrap();

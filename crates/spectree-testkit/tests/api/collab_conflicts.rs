@@ -5,30 +5,12 @@
 use serde_json::json;
 use spectree_domain::audit::{GENESIS_HASH, verify_chain};
 use spectree_domain::ids::OrgId;
-use spectree_testkit::yjs::YjsPeer;
-use spectree_testkit::{Client, TestServer};
+use spectree_testkit::Client;
 
+use crate::collab::{peer, token};
 use crate::support::{item, member, project_fixture};
 
 const WAIT: u64 = 15_000;
-
-async fn token(c: &Client) -> String {
-    let r = c
-        .post("/api/v1/me/tokens", &json!({"name": "collab"}))
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    r.body["secret"].as_str().unwrap().to_owned()
-}
-
-async fn peer(server: &TestServer, item: &str, token: &str) -> YjsPeer {
-    let mut p = YjsPeer::connect(&server.collab_url(), item, Some(token))
-        .await
-        .unwrap();
-    p.call(json!({"cmd": "waitSynced", "timeoutMs": WAIT}))
-        .await
-        .unwrap();
-    p
-}
 
 /// Polls the item's conflicts until there is at least one.
 async fn until_conflicts(c: &Client, id: &str) -> serde_json::Value {
