@@ -74,11 +74,34 @@ struct RawItem {
 /// refuses malformed updates before it gets here).
 fn items(bytes: &[u8]) -> Vec<RawItem> {
     let mut out = Vec::new();
-    let _ = read_items(bytes, &mut out);
+    let _ = read_items(bytes, &mut out, &mut Vec::new());
     out
 }
 
-fn read_items(bytes: &[u8], out: &mut Vec<RawItem>) -> Result<(), yrs::encoding::read::Error> {
+/// The client ids under which an update writes something `known` does not hold yet. A client
+/// that re-sends blocks the server already has (y-websocket does after reconnecting, and
+/// with offline persistence re-sends the whole document, seed blocks included) writes nothing
+/// new under their ids, so they must not count as its own.
+pub(crate) fn new_writers(bytes: &[u8], known: &StateVector) -> Vec<u64> {
+    let mut ranges = Vec::new();
+    let _ = read_items(bytes, &mut Vec::new(), &mut ranges);
+    let mut out: Vec<u64> = ranges
+        .iter()
+        .filter(|(id, len)| id.clock + len > known.get(&id.client))
+        .map(|(id, _)| id.client.get())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Reads the items of an update into `out`, and the clock range of every block that carries
+/// content or a deletion (items and GC blocks, not skips) into `ranges`.
+fn read_items(
+    bytes: &[u8],
+    out: &mut Vec<RawItem>,
+    ranges: &mut Vec<(ID, u32)>,
+) -> Result<(), yrs::encoding::read::Error> {
     let mut d = DecoderV1::from(bytes);
     let clients: u32 = d.read_var()?;
     for _ in 0..clients {
@@ -89,7 +112,11 @@ fn read_items(bytes: &[u8], out: &mut Vec<RawItem>) -> Result<(), yrs::encoding:
             let info = d.read_info()?;
             match info {
                 BLOCK_SKIP => clock += d.read_var::<u32>()?,
-                BLOCK_GC => clock += d.read_len()?,
+                BLOCK_GC => {
+                    let len = d.read_len()?;
+                    ranges.push((ID::new(client, clock), len));
+                    clock += len;
+                }
                 _ => {
                     let origin = (info & HAS_ORIGIN != 0)
                         .then(|| d.read_left_id())
@@ -116,6 +143,7 @@ fn read_items(bytes: &[u8], out: &mut Vec<RawItem>) -> Result<(), yrs::encoding:
                     if len == 0 {
                         continue;
                     }
+                    ranges.push((ID::new(client, clock), len));
                     let key = match (root.as_deref(), sub) {
                         (Some(FIELDS), Some(k)) => Some(Arc::from(k)),
                         _ => None,
@@ -399,6 +427,19 @@ mod tests {
         take(&a, &state(&seed));
         take(&b, &state(&seed));
         (server, log, a, b)
+    }
+
+    #[test]
+    fn a_resent_document_writes_only_under_the_clients_that_made_something_new() {
+        let (server, mut log, a, _) = setup();
+        let known = server.transact().state_vector();
+        // The whole document re-sent, seed blocks included: nothing new.
+        assert!(new_writers(&state(&a), &known).is_empty());
+        set(&a, "status", "ready");
+        // Re-sent with one new write: only the writer's id is new.
+        assert_eq!(new_writers(&state(&a), &known), vec![10]);
+        arrive(&server, &mut log, &state(&a));
+        assert!(new_writers(&state(&a), &server.transact().state_vector()).is_empty());
     }
 
     #[test]

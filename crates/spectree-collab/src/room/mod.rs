@@ -19,7 +19,7 @@ use yrs::updates::encoder::Encode;
 use yrs::{Doc, Options, ReadTxn, StateVector, Transact, TransactionMut, Update};
 
 use crate::awareness::Presence;
-use crate::conflicts::{Conflict, FieldLog};
+use crate::conflicts::{self, Conflict, FieldLog};
 use crate::manager::{CollabError, ConnId, Outgoing, Principal, Shared};
 use crate::schema::{self, DocContent, Roots};
 use crate::validate;
@@ -406,14 +406,10 @@ impl Room {
                 return Ok(());
             }
         };
-        // Every client id the update writes under must be this user's. (`state_vector_lower`
-        // lists every client with a block in the update; `state_vector` only those whose
-        // blocks start at clock 0.)
-        let clients: Vec<u64> = update
-            .state_vector_lower()
-            .iter()
-            .map(|(c, _)| c.get())
-            .collect();
+        // Every client id the update writes something new under must be this user's. Blocks
+        // the document already holds may be re-sent under any id (a reconnecting client sends
+        // what it has, the seed's blocks included).
+        let clients = conflicts::new_writers(&bytes, &self.doc.transact().state_vector());
         for client in &clients {
             match self.owner_of(*client).await? {
                 Some(owner) if owner != user => {
