@@ -326,6 +326,13 @@ async fn crafted_updates_outside_the_schema_are_reverted_before_the_projection()
 /// a yrs document that knows `state` (stock Yjs clients change their id when they see it used
 /// elsewhere, so an impersonation has to be crafted).
 fn crafted_title_insert(state: &str, client: u64, text: &str) -> String {
+    crafted_update(state, client, text, false)
+}
+
+/// A sync update message that appends `text` to the title under `client`: only the new
+/// block, or (`whole`) the whole document including `state`, as a client re-sending what it
+/// holds does.
+fn crafted_update(state: &str, client: u64, text: &str, whole: bool) -> String {
     use base64::Engine;
     use yrs::updates::decoder::Decode;
     use yrs::updates::encoder::Encode;
@@ -346,9 +353,53 @@ fn crafted_title_insert(state: &str, client: u64, text: &str) -> String {
         let len = title.get_string(&txn).encode_utf16().count() as u32;
         title.insert(&mut txn, len, text);
     }
-    let update = doc.transact().encode_state_as_update_v1(&sv);
+    let since = if whole {
+        yrs::StateVector::default()
+    } else {
+        sv
+    };
+    let update = doc.transact().encode_state_as_update_v1(&since);
     let msg = yrs::sync::Message::Sync(yrs::sync::SyncMessage::Update(update));
     b64.encode(msg.encode_v1())
+}
+
+#[tokio::test]
+async fn a_client_resending_the_whole_document_with_the_seed_blocks_stays_connected() {
+    let (server, owner, _org, _team, project) = project_fixture().await;
+    let id = item(&owner, &project, json!({"type": "story", "title": "T"})).await;
+    let mut a = YjsPeer::spawn().await.unwrap();
+    a.call(json!({"cmd": "connect", "url": server.collab_url(), "room": id, "token": token(&owner).await, "clientId": 515151})).await.unwrap();
+    a.call(json!({"cmd": "waitSynced", "timeoutMs": WAIT}))
+        .await
+        .unwrap();
+    let state = a.call(json!({"cmd": "encodeState"})).await.unwrap()["update"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Everything the client holds (the server's seed blocks included) plus one new edit, as
+    // y-websocket sends after loading a document kept offline. (The edit is under a second
+    // id of the same user, so the peer's own document stays consistent.)
+    a.call(json!({"cmd": "rawSend", "base64": crafted_update(&state, 616161, "a", true)}))
+        .await
+        .unwrap();
+    until_row(&owner, &id, |r| r["title"] == "Ta").await;
+    // The socket is still open: the peer's next edit is stored.
+    a.call(json!({"cmd": "insertText", "field": "title", "index": 1, "text": "b"}))
+        .await
+        .unwrap();
+    until_row(&owner, &id, |r| {
+        r["title"]
+            .as_str()
+            .is_some_and(|t| t.len() == 3 && t.contains('b'))
+    })
+    .await;
+    assert!(
+        a.wait_event("connection-close", Duration::from_millis(500))
+            .await
+            .is_err(),
+        "the socket was closed"
+    );
+    server.stop().await;
 }
 
 #[tokio::test]
