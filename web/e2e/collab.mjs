@@ -2,7 +2,7 @@
 // simultaneous typing converges, named cursors and avatars show, the viewer cannot type,
 // tree changes appear in the other browser, an offline edit merges after reconnecting,
 // and the latency of a keystroke to the other browser is measured.
-import { login, median, percentile, until, VIEWPORT } from './lib.mjs';
+import { keystrokeLatencies, login, median, percentile, until, VIEWPORT } from './lib.mjs';
 
 /// The editor's text, without the remote carets' name labels drawn inside it.
 const text = (page) =>
@@ -154,29 +154,7 @@ export async function collab({ browser, base, fixture: f, shots }) {
   await connected(b.page, 'Bea is connected again');
   await a.page.goto(`${base}/projects/${f.project}/items/${f.story}`);
   await connected(a.page, 'Admin is connected again');
-  await a.page.evaluate(() => {
-    window.__keys = [];
-    document.addEventListener('keydown', (e) => window.__keys.push([e.key, Date.now()]), true);
-  });
-  await b.page.evaluate(() => {
-    window.__seen = {};
-    const el = document.querySelector('.cm-content');
-    new MutationObserver(() => {
-      const t = el.innerText;
-      for (const m of t.match(/Q\d+;/g) ?? []) if (!window.__seen[m]) window.__seen[m] = Date.now();
-    }).observe(el, { subtree: true, childList: true, characterData: true });
-  });
-  await a.page.locator('.cm-content').click();
-  await a.page.keyboard.press('End');
-  const latencies = [];
-  for (let i = 0; i < 30; i++) {
-    const token = `Q${i};`;
-    await a.page.keyboard.type(token);
-    await until(`keystroke ${i} reaches Bea`, () => b.page.evaluate((t) => !!window.__seen[t], token));
-    const sent = await a.page.evaluate(() => window.__keys.filter((k) => k[0] === ';').at(-1)[1]);
-    const seen = await b.page.evaluate((t) => window.__seen[t], token);
-    latencies.push(seen - sent);
-  }
+  const latencies = await keystrokeLatencies(a.page, b.page, 30);
 
   // Offline: Bea's edits stay local (and in IndexedDB) and merge on reconnect.
   await b.context.setOffline(true);
