@@ -47,8 +47,31 @@ export async function setup({ browser, base, fixture, shots, gzipSize }) {
   await page.getByRole('heading', { name: 'Acme Rockets' }).waitFor();
   await page.getByLabel('Team name').fill('Launch');
   await page.getByRole('button', { name: 'Create team' }).click();
+  // An invitation into the team as a viewer; its link is shown (and mailed).
+  await page.getByLabel('Email').fill('ivy@example.com');
+  await page.getByLabel('Team to join').selectOption({ label: 'Launch' });
+  await page.getByLabel('Team role on acceptance').selectOption('viewer');
+  await page.getByRole('button', { name: 'Invite' }).click();
+  const invited = await page.getByRole('status').innerText();
+  const acceptUrl = new URL(invited.slice(invited.indexOf('http')).trim());
+  await page.getByRole('list', { name: 'Pending invitations' }).getByText('ivy@example.com').waitFor();
+  const ivy = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+  await ivy.goto(`${base}${acceptUrl.pathname}${acceptUrl.search}`);
+  await ivy.getByRole('link', { name: 'Sign up and accept' }).click();
+  await ivy.getByLabel('Your name').fill('Ivy Invited');
+  await ivy.getByLabel('Email').fill('ivy@example.com');
+  await ivy.getByLabel('Password').fill('ivy password 789');
+  await ivy.getByRole('button', { name: 'Sign up' }).click();
+  await ivy.getByRole('link', { name: 'Acme Rockets' }).waitFor();
+
   await page.getByRole('link', { name: 'Launch' }).click();
   await page.getByRole('heading', { name: 'Launch' }).waitFor();
+  // Roles: Ivy joined as a viewer; make her an editor.
+  const ivyRole = page.getByLabel('Team role of Ivy Invited');
+  await until('Ivy is a viewer of the team', async () => (await ivyRole.inputValue()) === 'viewer');
+  await ivyRole.selectOption('editor');
+  await page.reload();
+  await until('the new role is stored', async () => (await page.getByLabel('Team role of Ivy Invited').inputValue()) === 'editor');
   await page.getByLabel('Project name').fill('Countdown');
   await page.getByRole('button', { name: 'Create project' }).click();
   await page.getByRole('heading', { name: 'Countdown' }).waitFor();
