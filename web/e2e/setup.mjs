@@ -110,6 +110,31 @@ export async function setup({ browser, base, fixture, shots, gzipSize }) {
   await page.getByLabel('Filter by status').selectOption('');
   await page.getByLabel('Filter by text').fill('');
 
+  // Moving by keyboard: a second epic goes up with Alt+ArrowUp; indenting an epic under
+  // another epic breaks the ranks, and the server's refusal shows.
+  await page.getByRole('button', { name: 'New epic' }).click();
+  await page.getByLabel('Title of the new item').fill('Landing');
+  await page.keyboard.press('Enter');
+  const landing = page.getByRole('treeitem', { name: 'epic Landing' });
+  await landing.waitFor();
+  await landing.focus();
+  await page.keyboard.press('Alt+ArrowUp');
+  await until('Landing moves above Ignition', async () => {
+    const names = await page.getByRole('treeitem').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')));
+    return { ok: names[0] === 'epic Landing', seen: names };
+  });
+  await landing.focus();
+  await page.keyboard.press('Alt+ArrowDown');
+  await until('Landing moves back below Ignition', async () => {
+    const names = await page.getByRole('treeitem').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')));
+    return { ok: names[0] === 'epic Ignition', seen: names };
+  });
+  await page.getByRole('treeitem', { name: 'epic Landing' }).focus();
+  await page.keyboard.press('Alt+ArrowRight');
+  await page.getByRole('alert').waitFor();
+  const rankRefusal = await page.getByRole('alert').innerText();
+
+
   // Setup is one-time: /setup now leads home.
   const again = await page.request.get(`${base}/api/v1/setup`);
   if ((await again.json()).required !== false) throw new Error('setup still required after setup');
@@ -147,5 +172,5 @@ export async function setup({ browser, base, fixture, shots, gzipSize }) {
   await anon.getByRole('button', { name: 'Log in' }).click();
   await anon.getByRole('heading', { name: 'Your organizations' }).waitFor();
   await context.close();
-  return { firstLoadMs, navigation: nav, jsGzipBytes, jsFiles };
+  return { firstLoadMs, navigation: nav, jsGzipBytes, jsFiles, rankRefusal };
 }
