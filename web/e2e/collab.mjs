@@ -13,6 +13,27 @@ const text = (page) =>
   });
 const status = (page) => page.getByRole('status', { name: 'Connection' });
 
+/// How many updates y-indexeddb holds for the item in this page's browser.
+function storedUpdates(page, item) {
+  return page.evaluate(async (item) => {
+    const found = (await indexedDB.databases()).find((d) => d.name?.endsWith(`:${item}`));
+    if (!found) return -1;
+    return await new Promise((resolve, reject) => {
+      const open = indexedDB.open(found.name);
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const count = db.transaction('updates', 'readonly').objectStore('updates').count();
+        count.onsuccess = () => {
+          resolve(count.result);
+          db.close();
+        };
+        count.onerror = () => reject(count.error);
+      };
+    });
+  }, item);
+}
+
 async function connected(page, what) {
   await until(what, async () => {
     const s = await status(page).innerText();
@@ -174,10 +195,14 @@ export async function collab({ browser, base, fixture: f, shots }) {
   // Offline, then the tab closes: the edit waits in IndexedDB and merges on the next visit.
   await b.context.setOffline(true);
   await until('Bea shows offline again', async () => (await status(b.page).innerText()).startsWith('Offline'));
+  const stored = await storedUpdates(b.page, f.story);
   await b.page.locator('.cm-content').click();
   await b.page.keyboard.press('End');
   await b.page.keyboard.type(' [kept in IndexedDB]');
-  await b.page.waitForTimeout(300);
+  await until('the offline edit is in IndexedDB', async () => {
+    const now = await storedUpdates(b.page, f.story);
+    return { ok: now > stored, seen: [stored, now] };
+  });
   await b.page.close();
   await b.context.setOffline(false);
   const b2 = await b.context.newPage();

@@ -69,7 +69,10 @@ export async function setup({ browser, base, fixture, shots, gzipSize }) {
   // Roles: Ivy joined as a viewer; make her an editor.
   const ivyRole = page.getByLabel('Team role of Ivy Invited');
   await until('Ivy is a viewer of the team', async () => (await ivyRole.inputValue()) === 'viewer');
-  await ivyRole.selectOption('editor');
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes('/members/') && r.ok()),
+    ivyRole.selectOption('editor'),
+  ]);
   await page.reload();
   await until('the new role is stored', async () => (await page.getByLabel('Team role of Ivy Invited').inputValue()) === 'editor');
   await page.getByLabel('Project name').fill('Countdown');
