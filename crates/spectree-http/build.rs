@@ -23,7 +23,13 @@ const SOURCES: [&str; 6] = [
 const STAMP: &str = "node_modules/.spectree-installed-lock.json";
 
 fn main() {
-    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
+    // Read when the script runs (not baked in when it is compiled), so a script binary
+    // reused from a shared target directory still builds this checkout's app.
+    let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
+        println!("cargo::error=CARGO_MANIFEST_DIR is not set");
+        return;
+    };
+    let web = Path::new(&manifest_dir).join("../../web");
     for source in SOURCES {
         println!("cargo::rerun-if-changed={}", web.join(source).display());
     }

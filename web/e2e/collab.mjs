@@ -2,7 +2,7 @@
 // simultaneous typing converges, named cursors and avatars show, the viewer cannot type,
 // tree changes appear in the other browser, an offline edit merges after reconnecting,
 // and the latency of a keystroke to the other browser is measured.
-import { login, median, percentile, until, VIEWPORT } from './lib.mjs';
+import { keystrokeLatencies, login, median, percentile, until, VIEWPORT } from './lib.mjs';
 
 /// The editor's text, without the remote carets' name labels drawn inside it.
 const text = (page) =>
@@ -12,6 +12,27 @@ const text = (page) =>
     return [...c.querySelectorAll('.cm-line')].map((l) => l.textContent).join('\n');
   });
 const status = (page) => page.getByRole('status', { name: 'Connection' });
+
+/// How many updates y-indexeddb holds for the item in this page's browser.
+function storedUpdates(page, item) {
+  return page.evaluate(async (item) => {
+    const found = (await indexedDB.databases()).find((d) => d.name?.endsWith(`:${item}`));
+    if (!found) return -1;
+    return await new Promise((resolve, reject) => {
+      const open = indexedDB.open(found.name);
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const count = db.transaction('updates', 'readonly').objectStore('updates').count();
+        count.onsuccess = () => {
+          resolve(count.result);
+          db.close();
+        };
+        count.onerror = () => reject(count.error);
+      };
+    });
+  }, item);
+}
 
 async function connected(page, what) {
   await until(what, async () => {
@@ -154,29 +175,7 @@ export async function collab({ browser, base, fixture: f, shots }) {
   await connected(b.page, 'Bea is connected again');
   await a.page.goto(`${base}/projects/${f.project}/items/${f.story}`);
   await connected(a.page, 'Admin is connected again');
-  await a.page.evaluate(() => {
-    window.__keys = [];
-    document.addEventListener('keydown', (e) => window.__keys.push([e.key, Date.now()]), true);
-  });
-  await b.page.evaluate(() => {
-    window.__seen = {};
-    const el = document.querySelector('.cm-content');
-    new MutationObserver(() => {
-      const t = el.innerText;
-      for (const m of t.match(/Q\d+;/g) ?? []) if (!window.__seen[m]) window.__seen[m] = Date.now();
-    }).observe(el, { subtree: true, childList: true, characterData: true });
-  });
-  await a.page.locator('.cm-content').click();
-  await a.page.keyboard.press('End');
-  const latencies = [];
-  for (let i = 0; i < 30; i++) {
-    const token = `Q${i};`;
-    await a.page.keyboard.type(token);
-    await until(`keystroke ${i} reaches Bea`, () => b.page.evaluate((t) => !!window.__seen[t], token));
-    const sent = await a.page.evaluate(() => window.__keys.filter((k) => k[0] === ';').at(-1)[1]);
-    const seen = await b.page.evaluate((t) => window.__seen[t], token);
-    latencies.push(seen - sent);
-  }
+  const latencies = await keystrokeLatencies(a.page, b.page, 30);
 
   // Offline: Bea's edits stay local (and in IndexedDB) and merge on reconnect.
   await b.context.setOffline(true);
@@ -196,10 +195,14 @@ export async function collab({ browser, base, fixture: f, shots }) {
   // Offline, then the tab closes: the edit waits in IndexedDB and merges on the next visit.
   await b.context.setOffline(true);
   await until('Bea shows offline again', async () => (await status(b.page).innerText()).startsWith('Offline'));
+  const stored = await storedUpdates(b.page, f.story);
   await b.page.locator('.cm-content').click();
   await b.page.keyboard.press('End');
   await b.page.keyboard.type(' [kept in IndexedDB]');
-  await b.page.waitForTimeout(300);
+  await until('the offline edit is in IndexedDB', async () => {
+    const now = await storedUpdates(b.page, f.story);
+    return { ok: now > stored, seen: [stored, now] };
+  });
   await b.page.close();
   await b.context.setOffline(false);
   const b2 = await b.context.newPage();

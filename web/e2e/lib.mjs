@@ -60,3 +60,32 @@ export async function mailedLink(outbox, to, path) {
   }
   return null;
 }
+
+/// Keystroke latency between two pages on the same item: from the keydown in `from` to the
+/// text showing in `to`'s editor, `n` times (ms; both pages read the same system clock).
+export async function keystrokeLatencies(from, to, n) {
+  const run = Math.random().toString(36).slice(2, 8);
+  await from.evaluate(() => {
+    window.__keys = [];
+    document.addEventListener('keydown', (e) => window.__keys.push([e.key, Date.now()]), true);
+  });
+  await to.evaluate(() => {
+    window.__seen = {};
+    const el = document.querySelector('.cm-content');
+    new MutationObserver(() => {
+      for (const m of el.innerText.match(/Q[a-z0-9]+x\d+;/g) ?? []) if (!window.__seen[m]) window.__seen[m] = Date.now();
+    }).observe(el, { subtree: true, childList: true, characterData: true });
+  });
+  await from.locator('.cm-content').click();
+  await from.keyboard.press('Control+End');
+  const latencies = [];
+  for (let i = 0; i < n; i++) {
+    const token = `Q${run}x${i};`;
+    await from.keyboard.type(token);
+    await until(`keystroke ${i} reaches the other browser`, () => to.evaluate((t) => !!window.__seen[t], token));
+    const sent = await from.evaluate(() => window.__keys.filter((k) => k[0] === ';').at(-1)[1]);
+    const seen = await to.evaluate((t) => window.__seen[t], token);
+    latencies.push(seen - sent);
+  }
+  return latencies;
+}

@@ -7,9 +7,10 @@ import { chromium } from 'playwright-core';
 import { gzipSync } from 'node:zlib';
 import { setup } from './setup.mjs';
 import { collab } from './collab.mjs';
+import { latency } from './latency.mjs';
 import { load } from './load.mjs';
 
-const scenarios = { setup, collab, load };
+const scenarios = { setup, collab, load, latency };
 const name = process.argv[2];
 const scenario = scenarios[name];
 if (!scenario) {

@@ -47,8 +47,34 @@ export async function setup({ browser, base, fixture, shots, gzipSize }) {
   await page.getByRole('heading', { name: 'Acme Rockets' }).waitFor();
   await page.getByLabel('Team name').fill('Launch');
   await page.getByRole('button', { name: 'Create team' }).click();
+  // An invitation into the team as a viewer; its link is shown (and mailed).
+  await page.getByLabel('Email').fill('ivy@example.com');
+  await page.getByLabel('Team to join').selectOption({ label: 'Launch' });
+  await page.getByLabel('Team role on acceptance').selectOption('viewer');
+  await page.getByRole('button', { name: 'Invite' }).click();
+  const invited = await page.getByRole('status').innerText();
+  const acceptUrl = new URL(invited.slice(invited.indexOf('http')).trim());
+  await page.getByRole('list', { name: 'Pending invitations' }).getByText('ivy@example.com').waitFor();
+  const ivy = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+  await ivy.goto(`${base}${acceptUrl.pathname}${acceptUrl.search}`);
+  await ivy.getByRole('link', { name: 'Sign up and accept' }).click();
+  await ivy.getByLabel('Your name').fill('Ivy Invited');
+  await ivy.getByLabel('Email').fill('ivy@example.com');
+  await ivy.getByLabel('Password').fill('ivy password 789');
+  await ivy.getByRole('button', { name: 'Sign up' }).click();
+  await ivy.getByRole('link', { name: 'Acme Rockets' }).waitFor();
+
   await page.getByRole('link', { name: 'Launch' }).click();
   await page.getByRole('heading', { name: 'Launch' }).waitFor();
+  // Roles: Ivy joined as a viewer; make her an editor.
+  const ivyRole = page.getByLabel('Team role of Ivy Invited');
+  await until('Ivy is a viewer of the team', async () => (await ivyRole.inputValue()) === 'viewer');
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes('/members/') && r.ok()),
+    ivyRole.selectOption('editor'),
+  ]);
+  await page.reload();
+  await until('the new role is stored', async () => (await page.getByLabel('Team role of Ivy Invited').inputValue()) === 'editor');
   await page.getByLabel('Project name').fill('Countdown');
   await page.getByRole('button', { name: 'Create project' }).click();
   await page.getByRole('heading', { name: 'Countdown' }).waitFor();
@@ -87,6 +113,31 @@ export async function setup({ browser, base, fixture, shots, gzipSize }) {
   await page.getByLabel('Filter by status').selectOption('');
   await page.getByLabel('Filter by text').fill('');
 
+  // Moving by keyboard: a second epic goes up with Alt+ArrowUp; indenting an epic under
+  // another epic breaks the ranks, and the server's refusal shows.
+  await page.getByRole('button', { name: 'New epic' }).click();
+  await page.getByLabel('Title of the new item').fill('Landing');
+  await page.keyboard.press('Enter');
+  const landing = page.getByRole('treeitem', { name: 'epic Landing' });
+  await landing.waitFor();
+  await landing.focus();
+  await page.keyboard.press('Alt+ArrowUp');
+  await until('Landing moves above Ignition', async () => {
+    const names = await page.getByRole('treeitem').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')));
+    return { ok: names[0] === 'epic Landing', seen: names };
+  });
+  await landing.focus();
+  await page.keyboard.press('Alt+ArrowDown');
+  await until('Landing moves back below Ignition', async () => {
+    const names = await page.getByRole('treeitem').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')));
+    return { ok: names[0] === 'epic Ignition', seen: names };
+  });
+  await page.getByRole('treeitem', { name: 'epic Landing' }).focus();
+  await page.keyboard.press('Alt+ArrowRight');
+  await page.getByRole('alert').waitFor();
+  const rankRefusal = await page.getByRole('alert').innerText();
+
+
   // Setup is one-time: /setup now leads home.
   const again = await page.request.get(`${base}/api/v1/setup`);
   if ((await again.json()).required !== false) throw new Error('setup still required after setup');
@@ -124,5 +175,5 @@ export async function setup({ browser, base, fixture, shots, gzipSize }) {
   await anon.getByRole('button', { name: 'Log in' }).click();
   await anon.getByRole('heading', { name: 'Your organizations' }).waitFor();
   await context.close();
-  return { firstLoadMs, navigation: nav, jsGzipBytes, jsFiles };
+  return { firstLoadMs, navigation: nav, jsGzipBytes, jsFiles, rankRefusal };
 }

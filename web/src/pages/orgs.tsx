@@ -100,9 +100,16 @@ function MemberTable<M extends Person>(props: {
   allowNone?: boolean;
   canChange: boolean;
   removeLabel: (name: string) => string;
-  onRole: (m: M, role: Role | null) => void;
-  onRemove: (m: M) => void;
+  /// The members collection, e.g. `/api/v1/orgs/{org}/members`.
+  path: string;
+  run: (f: () => Promise<void>) => void;
+  reload: () => void;
 }) {
+  const change = (f: () => Promise<unknown>) =>
+    props.run(async () => {
+      await f();
+      props.reload();
+    });
   return (
     <table aria-label={props.label}>
       <tbody>
@@ -118,12 +125,12 @@ function MemberTable<M extends Person>(props: {
                 value={m.role}
                 allowNone={props.allowNone}
                 disabled={!props.canChange}
-                onChange={(role) => props.onRole(m, role)}
+                onChange={(role) => change(() => put(`${props.path}/${m.user_id}`, { role }))}
               />
             </td>
             <td>
               {props.canChange && (
-                <button class="link" aria-label={props.removeLabel(m.name)} onClick={() => props.onRemove(m)}>
+                <button class="link" aria-label={props.removeLabel(m.name)} onClick={() => change(() => del(`${props.path}/${m.user_id}`))}>
                   Remove
                 </button>
               )}
@@ -187,18 +194,9 @@ export function OrgPage({ orgId }: { orgId: string }) {
             allowNone
             canChange={isAdmin}
             removeLabel={(name) => `Remove ${name}`}
-            onRole={(m, role) =>
-              act.run(async () => {
-                await put(`/api/v1/orgs/${orgId}/members/${m.user_id}`, { role });
-                members.reload();
-              })
-            }
-            onRemove={(m) =>
-              act.run(async () => {
-                await del(`/api/v1/orgs/${orgId}/members/${m.user_id}`);
-                members.reload();
-              })
-            }
+            path={`/api/v1/orgs/${orgId}/members`}
+            run={act.run}
+            reload={members.reload}
           />
         </Card>
         {isAdmin && (
@@ -327,18 +325,9 @@ export function TeamPage({ teamId }: { teamId: string }) {
             members={members.data?.items ?? []}
             canChange={manager}
             removeLabel={(name) => `Remove ${name} from the team`}
-            onRole={(m, role) =>
-              act.run(async () => {
-                await put(`/api/v1/teams/${teamId}/members/${m.user_id}`, { role });
-                members.reload();
-              })
-            }
-            onRemove={(m) =>
-              act.run(async () => {
-                await del(`/api/v1/teams/${teamId}/members/${m.user_id}`);
-                members.reload();
-              })
-            }
+            path={`/api/v1/teams/${teamId}/members`}
+            run={act.run}
+            reload={members.reload}
           />
           {manager && (
             <form

@@ -1,6 +1,6 @@
 // The spec tree of a project: expand/collapse, create children, rename inline, drag to
-// reorder and re-parent, filters, and keyboard navigation (arrows, Enter, `a` adds a child,
-// F2 renames, Delete trashes). Server refusals appear as a visible message.
+// reorder and re-parent (or Alt+arrows), filters, and keyboard navigation (arrows, Enter, `a`
+// adds a child, F2 renames, Delete trashes). Server refusals appear as a visible message.
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { del, errorText, ItemType, ItemView, patch, post, STATUSES, TreeNode, TYPES } from '../api';
 
@@ -94,8 +94,31 @@ export function SpecTree(props: TreeProps) {
     setFocus(id);
     requestAnimationFrame(() => treeRef.current?.querySelector<HTMLElement>(`[data-id="${id}"]`)?.focus());
   };
+  /// Alt+arrows move an item by keyboard: up and down among its siblings, right under the
+  /// sibling above it, left out of its parent (placed right after it).
+  const moveByKey = (key: string, n: TreeNode): boolean => {
+    const siblings = children.get(n.parent_id ?? null) ?? [];
+    const i = siblings.findIndex((x) => x.id === n.id);
+    const parent = n.parent_id ? byId.get(n.parent_id) : undefined;
+    let body: Record<string, string | null> | null = null;
+    if (key === 'ArrowUp' && i > 0) body = { parent_id: n.parent_id ?? null, before_id: siblings[i - 1].id };
+    if (key === 'ArrowDown' && i + 1 < siblings.length) body = { parent_id: n.parent_id ?? null, after_id: siblings[i + 1].id };
+    if (key === 'ArrowRight' && i > 0) body = { parent_id: siblings[i - 1].id };
+    if (key === 'ArrowLeft' && parent) body = { parent_id: parent.parent_id ?? null, after_id: parent.id };
+    if (!body) return false;
+    const moved = body;
+    act(async () => {
+      await post(`/api/v1/items/${n.id}/move`, moved);
+      focusRow(n.id);
+    });
+    return true;
+  };
   const onKey = (e: KeyboardEvent, n: TreeNode) => {
     if (renaming) return;
+    if (e.altKey && editable && e.key.startsWith('Arrow')) {
+      if (moveByKey(e.key, n)) e.preventDefault();
+      return;
+    }
     const i = rows.findIndex((r) => r.id === n.id);
     const hasKids = (children.get(n.id) ?? []).length > 0;
     const open = hasKids && (!!shown || !collapsed.has(n.id));
@@ -322,7 +345,10 @@ export function SpecTree(props: TreeProps) {
         })}
         {rows.length === 0 && <li class="muted empty">{filtering ? 'Nothing matches the filter.' : 'No items yet.'}</li>}
       </ul>
-      <p class="hint muted">Keys: ↑ ↓ move · → ← expand/collapse · Enter open · a add child · F2 rename · Delete trash</p>
+      <p class="hint muted">
+        Keys: ↑ ↓ move · → ← expand/collapse · Enter open · a add child · F2 rename · Delete trash · Alt+arrows move the
+        item
+      </p>
     </div>
   );
 }

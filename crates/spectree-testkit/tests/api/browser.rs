@@ -31,6 +31,9 @@ async fn first_run_setup_sign_up_and_the_mailed_links_work_in_the_browser() {
     assert_eq!(me.body["user"]["instance_admin"], json!(true));
     assert_eq!(me.body["organizations"][0]["name"], json!("Acme Rockets"));
     assert!(result["jsGzipBytes"].as_u64().unwrap() > 0);
+    // Indenting an epic under an epic was refused, visibly, with the server's code.
+    let refusal = result["rankRefusal"].as_str().unwrap();
+    assert!(refusal.contains("(rank_violation)"), "{refusal}");
     server.stop().await;
 }
 

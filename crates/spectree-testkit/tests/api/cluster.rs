@@ -7,6 +7,7 @@ use spectree_testkit::TestServer;
 use spectree_testkit::redis::RedisProcess;
 use spectree_testkit::yjs::YjsPeer;
 
+use crate::spec_events::Events;
 use crate::support::item;
 
 const WAIT: u64 = 20_000;
@@ -214,6 +215,29 @@ async fn a_race_on_one_field_across_two_nodes_is_recorded_once() {
         .unwrap();
     let r = owner.get(&format!("/api/v1/items/{id}/conflicts")).await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{}", r.body);
+    b.stop().await;
+    a.stop().await;
+}
+
+#[tokio::test]
+async fn changes_made_on_one_node_reach_event_streams_on_another() {
+    let redis = RedisProcess::start();
+    let (a, b, owner, id, _) = two_nodes(redis.url()).await;
+    let project = owner.get(&format!("/api/v1/items/{id}")).await.body["project_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The same person follows the project on node B and changes it on node A.
+    let on_b = b.client();
+    let r = on_b
+        .login("admin@example.com", spectree_testkit::PASSWORD)
+        .await;
+    assert_eq!(r.status, 200);
+    let mut events = Events::open(&on_b, &project).await;
+    let created = item(&owner, &project, json!({"type": "epic", "title": "Far"})).await;
+    let e = events.next_item().await;
+    assert_eq!(e["kind"], json!("created"));
+    assert_eq!(e["item_id"], json!(created));
     b.stop().await;
     a.stop().await;
 }

@@ -10,13 +10,13 @@ use spectree_testkit::Client;
 use crate::support::{item, member, project_fixture};
 
 /// An open event stream of a project.
-struct Events {
+pub(crate) struct Events {
     res: reqwest::Response,
     buf: String,
 }
 
 impl Events {
-    async fn open(c: &Client, project: &str) -> Events {
+    pub(crate) async fn open(c: &Client, project: &str) -> Events {
         let res = c
             .request(Method::GET, &format!("/api/v1/projects/{project}/events"))
             .send()
@@ -34,7 +34,7 @@ impl Events {
     }
 
     /// The next `item` event's data, waiting with a generous deadline.
-    async fn next_item(&mut self) -> Value {
+    pub(crate) async fn next_item(&mut self) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(end) = self.buf.find("\n\n") {
@@ -141,39 +141,4 @@ async fn only_people_who_see_the_project_may_follow_its_events() {
         .await;
     assert_eq!(r.status, 401);
     server.stop().await;
-}
-
-#[tokio::test]
-async fn changes_made_on_one_node_reach_event_streams_on_another_through_redis() {
-    let redis = spectree_testkit::redis::RedisProcess::start();
-    let a = spectree_testkit::TestServer::start_with(|c| {
-        c.redis_url = Some(spectree::config::Secret::new(redis.url()));
-    })
-    .await;
-    let b = a.another_node().await;
-    let owner = a.admin().await;
-    let org = owner.create_org("Acme", "acme").await;
-    let team = owner.create_team(&org, "Core", "core").await;
-    let r = owner
-        .post(
-            &format!("/api/v1/teams/{team}/projects"),
-            &json!({"name": "P", "slug": "pp"}),
-        )
-        .await;
-    let project = r.body["id"].as_str().unwrap().to_owned();
-    // The same person follows the project on node B and changes it on node A.
-    let on_b = b.client();
-    assert_eq!(
-        on_b.login("admin@example.com", spectree_testkit::PASSWORD)
-            .await
-            .status,
-        200
-    );
-    let mut events = Events::open(&on_b, &project).await;
-    let id = item(&owner, &project, json!({"type": "epic", "title": "Far"})).await;
-    let e = events.next_item().await;
-    assert_eq!(e["kind"], json!("created"));
-    assert_eq!(e["item_id"], json!(id));
-    b.stop().await;
-    a.stop().await;
 }
