@@ -5,8 +5,9 @@
 pub mod audit;
 pub mod collab;
 mod context;
-pub mod history;
+pub mod discussion;
 pub mod events;
+pub mod history;
 pub mod identity;
 pub mod mail;
 pub mod org;

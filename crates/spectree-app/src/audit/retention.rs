@@ -6,8 +6,8 @@ use serde_json::json;
 use spectree_domain::audit::RetentionPolicy;
 use spectree_domain::ids::OrgId;
 use spectree_domain::org::Action;
-use spectree_store::audit::retention;
 use spectree_store::Store;
+use spectree_store::audit::retention;
 
 use super::{AuditError, record};
 use crate::{Actor, App, RequestCtx};

@@ -11,8 +11,7 @@ use super::keys::{self, Kind};
 use super::layers::Layers;
 use super::model::{
     AuditConfig, AuthConfig, CollabConfig, Config, DatabaseConfig, HistoryConfig, HttpConfig,
-    LogFormat,
-    MailConfig, SignupConfig, SpecConfig,
+    LogFormat, MailConfig, SignupConfig, SpecConfig,
 };
 use super::raw::Raw;
 use super::secret::Secret;
