@@ -10,13 +10,13 @@ use spectree_testkit::Client;
 use crate::support::{item, member, project_fixture};
 
 /// An open event stream of a project.
-struct Events {
+pub(crate) struct Events {
     res: reqwest::Response,
     buf: String,
 }
 
 impl Events {
-    async fn open(c: &Client, project: &str) -> Events {
+    pub(crate) async fn open(c: &Client, project: &str) -> Events {
         let res = c
             .request(Method::GET, &format!("/api/v1/projects/{project}/events"))
             .send()
@@ -34,7 +34,7 @@ impl Events {
     }
 
     /// The next `item` event's data, waiting with a generous deadline.
-    async fn next_item(&mut self) -> Value {
+    pub(crate) async fn next_item(&mut self) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(end) = self.buf.find("\n\n") {
