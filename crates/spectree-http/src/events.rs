@@ -22,8 +22,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Follow a project's tree as Server-Sent Events. Each `item` event carries a JSON
-/// `{project_id, kind, item_id}` (`kind`: created, updated, moved, trashed, restored, purged)
-/// and is sent after its change committed; a `resync` event means events were dropped and
+/// `{project_id, kind, item_id}` (`kind`: created, updated, moved, trashed, restored, purged;
+/// for the item's discussion: commented, comment_edited, comment_deleted, thread_resolved,
+/// thread_reopened, reacted) and is sent after its change committed; a `resync` event means events were dropped and
 /// the client should reload the tree. Comments keep the connection alive.
 #[utoipa::path(get, path = "/api/v1/projects/{project}/events", tag = "items",
     params(("project" = ProjectId, Path, description = "Project id")),

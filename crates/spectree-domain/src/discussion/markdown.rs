@@ -5,7 +5,7 @@
 //! `Ada@example.com`): every member has one, it needs no new profile field, and it is what
 //! colleagues already type.
 
-use pulldown_cmark::{Event, Options, Parser};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// Renders Markdown to HTML that is safe to insert into a page (no scripts, event handlers,
 /// styles or `javascript:` links; links get `rel="noopener noreferrer"`).
@@ -36,8 +36,20 @@ fn handle_char(c: char) -> bool {
 /// email address).
 pub fn mentions(markdown: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut in_code = false;
     for event in Parser::new_ext(markdown, options()) {
-        let Event::Text(text) = event else { continue };
+        let text = match event {
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code = true;
+                continue;
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                continue;
+            }
+            Event::Text(text) if !in_code => text,
+            _ => continue,
+        };
         let mut prev: Option<char> = None;
         for (i, c) in text.char_indices() {
             if c == '@' && !prev.is_some_and(|p| p.is_alphanumeric() || handle_char(p)) {
