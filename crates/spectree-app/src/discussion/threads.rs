@@ -290,8 +290,17 @@ impl App {
         item: ItemId,
         threads: Vec<Thread>,
     ) -> Result<Vec<ThreadDetails>, DiscussionError> {
-        let doc = if threads.iter().any(|t| t.anchor.is_some()) && self.collab_ready(item).await {
-            Some(self.item_doc(org, item).await?)
+        // A document that cannot be opened (the item was purged meanwhile) leaves the
+        // anchors unresolved, shown as detached, rather than failing the whole read.
+        let doc = if threads.iter().any(|t| t.anchor.is_some()) {
+            match self.item_doc(org, item).await {
+                Ok(doc) => Some(doc),
+                Err(DiscussionError::Store(e)) => return Err(DiscussionError::Store(e)),
+                Err(e) => {
+                    tracing::warn!(%item, error = %e, "cannot resolve thread anchors");
+                    None
+                }
+            }
         } else {
             None
         };
@@ -321,11 +330,6 @@ impl App {
                 }
             })
             .collect())
-    }
-
-    /// Whether the item's document can be opened (a purged item's cannot).
-    async fn collab_ready(&self, item: ItemId) -> bool {
-        self.collab().content(item).await.is_ok()
     }
 
     /// Comments of the given threads with reactions and mentions, by thread.

@@ -451,3 +451,69 @@ async fn comment_bodies_render_to_sanitised_html() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_thread_on_a_criterion_follows_rest_edits_and_detaches_when_the_criterion_goes() {
+    let (server, owner, _, _, project) = project_fixture().await;
+    let id = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "Sync", "acceptance_criteria": [{"text": "Works offline"}, {"text": "Fast"}]}),
+    )
+    .await;
+    let r = owner.get(&format!("/api/v1/items/{id}")).await;
+    let (c1, c2) = (
+        r.body["acceptance_criteria"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        r.body["acceptance_criteria"][1]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    let t = thread(
+        &owner,
+        &id,
+        json!({"body": "Define offline", "anchor": {"field": format!("criterion:{c1}"), "from": 6, "to": 13}}),
+    )
+    .await;
+    assert_eq!(t["thread"]["anchor"]["text"], "offline");
+    let tid = t["thread"]["id"].as_str().unwrap().to_owned();
+
+    // A REST edit goes through the document by a minimal diff: the range follows it.
+    let r = owner
+        .patch(
+            &format!("/api/v1/items/{id}"),
+            &json!({"acceptance_criteria": [{"id": c1, "text": "It really works offline"}, {"id": c2, "text": "Fast"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let moved = until_thread(&owner, &tid, |t| t["anchor"]["from"] == 16).await;
+    assert_eq!(moved["anchor"]["text"], "offline");
+
+    // The criterion removed: the thread is detached, not lost.
+    let r = owner
+        .patch(
+            &format!("/api/v1/items/{id}"),
+            &json!({"acceptance_criteria": [{"id": c2, "text": "Fast"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    until_thread(&owner, &tid, |t| t["anchor"]["detached"] == true).await;
+
+    // An item in the trash keeps its discussion readable but closed to new comments.
+    let r = owner.delete(&format!("/api/v1/items/{id}")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = owner.get(&format!("/api/v1/items/{id}/threads")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["items"][0]["anchor"]["quote"], "offline");
+    let r = owner
+        .post(
+            &format!("/api/v1/threads/{tid}/comments"),
+            &json!({"body": "Late"}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (409, "item_in_trash"));
+    server.stop().await;
+}
