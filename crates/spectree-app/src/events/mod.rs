@@ -52,6 +52,21 @@ pub enum ItemEventKind {
     Reacted,
 }
 
+impl ItemEventKind {
+    /// A change to the item's discussion rather than to the tree.
+    pub fn is_discussion(self) -> bool {
+        matches!(
+            self,
+            ItemEventKind::Commented
+                | ItemEventKind::CommentEdited
+                | ItemEventKind::CommentDeleted
+                | ItemEventKind::ThreadResolved
+                | ItemEventKind::ThreadReopened
+                | ItemEventKind::Reacted
+        )
+    }
+}
+
 /// One change in a project's tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectEvent {

@@ -167,7 +167,7 @@ async fn replies_edits_tombstones_and_resolution_reach_everyone_viewing_the_item
     let t = thread(&owner, &id, json!({"body": "General question"})).await;
     let tid = t["thread"]["id"].as_str().unwrap().to_owned();
     assert_eq!(t["thread"]["anchor"], Value::Null);
-    let e = events.next_item().await;
+    let e = events.next("discussion").await;
     assert_eq!(
         (e["kind"].as_str(), e["item_id"].as_str()),
         (Some("commented"), Some(id.as_str()))
@@ -182,7 +182,7 @@ async fn replies_edits_tombstones_and_resolution_reach_everyone_viewing_the_item
     assert_eq!(r.status, 201, "{}", r.body);
     let cid = r.body["comment"]["id"].as_str().unwrap().to_owned();
     assert_eq!(r.body["comment"]["author_id"], json!(editor_id));
-    assert_eq!(events.next_item().await["kind"], "commented");
+    assert_eq!(events.next("discussion").await["kind"], "commented");
 
     // Only the author edits or deletes.
     let r = owner
@@ -203,7 +203,7 @@ async fn replies_edits_tombstones_and_resolution_reach_everyone_viewing_the_item
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["comment"]["body"], "A better answer");
     assert!(r.body["comment"]["edited_at"].is_string());
-    assert_eq!(events.next_item().await["kind"], "comment_edited");
+    assert_eq!(events.next("discussion").await["kind"], "comment_edited");
 
     // Bad bodies change nothing.
     let before = count(&server, "comments").await;
@@ -224,7 +224,7 @@ async fn replies_edits_tombstones_and_resolution_reach_everyone_viewing_the_item
     // A deleted comment stays as a tombstone in its place.
     let r = editor.delete(&format!("/api/v1/comments/{cid}")).await;
     assert_eq!(r.status, 204, "{}", r.body);
-    assert_eq!(events.next_item().await["kind"], "comment_deleted");
+    assert_eq!(events.next("discussion").await["kind"], "comment_deleted");
     let r = editor
         .patch(&format!("/api/v1/comments/{cid}"), &json!({"body": "Back"}))
         .await;
@@ -244,12 +244,12 @@ async fn replies_edits_tombstones_and_resolution_reach_everyone_viewing_the_item
         (r.body["resolved"].as_bool(), r.body["resolved_by"].as_str()),
         (Some(true), Some(editor_id.as_str()))
     );
-    assert_eq!(events.next_item().await["kind"], "thread_resolved");
+    assert_eq!(events.next("discussion").await["kind"], "thread_resolved");
     let r = owner
         .post(&format!("/api/v1/threads/{tid}/reopen"), &json!({}))
         .await;
     assert_eq!(r.body["resolved"], false);
-    assert_eq!(events.next_item().await["kind"], "thread_reopened");
+    assert_eq!(events.next("discussion").await["kind"], "thread_reopened");
 
     // Every change left an audit record.
     let r = owner
