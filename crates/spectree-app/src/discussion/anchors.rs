@@ -240,4 +240,35 @@ mod tests {
                 .is_err()
         );
     }
+
+    proptest::proptest! {
+        /// Whatever is typed or deleted outside a range, it keeps covering the same text.
+        #[test]
+        fn edits_outside_a_range_never_change_what_it_covers(
+            edits in proptest::collection::vec((proptest::bool::ANY, proptest::bool::ANY, 0u32..50, "[a-zé😀 ]{1,4}"), 1..30)
+        ) {
+            let d = doc("0123456789");
+            let field = AnchorField::Description;
+            let (s, e) = d.encode_range(&field, 3, 7).unwrap();
+            for (before, insert, at, text) in edits {
+                let r = d.resolve(&field, &s, &e);
+                let (from, to) = (r.start.unwrap(), r.end.unwrap());
+                let len = yrs::Text::len(&d.roots.description, &d.doc.transact());
+                let mut txn = d.doc.transact_mut();
+                // A place (or a span) wholly before `from` or wholly after `to`.
+                let (lo, hi) = if before { (0, from) } else { (to, len) };
+                if insert {
+                    let pos = lo + at % (hi - lo + 1);
+                    yrs::Text::insert(&d.roots.description, &mut txn, pos, &text);
+                } else if hi > lo {
+                    let pos = lo + at % (hi - lo);
+                    let n = 1 + at % (hi - pos);
+                    yrs::Text::remove_range(&d.roots.description, &mut txn, pos, n.min(hi - pos));
+                }
+            }
+            let r = d.resolve(&field, &s, &e);
+            proptest::prop_assert_eq!(r.text, "3456");
+            proptest::prop_assert!(!r.detached);
+        }
+    }
 }

@@ -166,7 +166,8 @@ pub async fn get_thread(
     row.map(|r| thread_of(&r, sealer)).transpose()
 }
 
-/// The org of a thread, whoever asks (the use case then authorizes on its item).
+/// The item of a thread, whoever asks (the use case then authorizes on that item, so a
+/// stranger learns nothing).
 pub async fn thread_item(c: &mut AnyConnection, id: &str) -> StoreResult<Option<ItemId>> {
     let row = sqlx::query("SELECT item_id FROM comment_threads WHERE id = $1")
         .bind(id)
@@ -175,7 +176,7 @@ pub async fn thread_item(c: &mut AnyConnection, id: &str) -> StoreResult<Option<
     row.map(|r| parse(&r, "item_id")).transpose()
 }
 
-/// The item of a comment's thread, and the thread.
+/// The item of a comment's thread, whoever asks (authorized by the caller, as above).
 pub async fn comment_item(c: &mut AnyConnection, id: &str) -> StoreResult<Option<ItemId>> {
     let row = sqlx::query(
         "SELECT t.item_id FROM comments m JOIN comment_threads t ON t.id = m.thread_id \
