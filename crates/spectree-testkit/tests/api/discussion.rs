@@ -292,6 +292,25 @@ async fn a_viewer_may_comment_only_when_the_team_allows_it() {
         )
         .await;
     assert_eq!((r.status, r.code()), (403, "forbidden"));
+    let t = thread(&owner, &id, json!({"body": "Owner's note"})).await;
+    let (tid, cid) = (
+        t["thread"]["id"].as_str().unwrap(),
+        t["thread"]["comments"][0]["id"].as_str().unwrap(),
+    );
+    for (path, body) in [
+        (
+            format!("/api/v1/threads/{tid}/comments"),
+            json!({"body": "Reply"}),
+        ),
+        (format!("/api/v1/threads/{tid}/resolve"), json!({})),
+        (
+            format!("/api/v1/comments/{cid}/reactions"),
+            json!({"emoji": "👍"}),
+        ),
+    ] {
+        let r = viewer.post(&path, &body).await;
+        assert_eq!((r.status, r.code()), (403, "forbidden"), "{path}");
+    }
     // Viewers still read the discussion.
     let r = viewer.get(&format!("/api/v1/items/{id}/threads")).await;
     assert_eq!(r.status, 200);
@@ -346,6 +365,20 @@ async fn reactions_toggle_one_per_person_and_emoji_with_counts_and_people() {
         assert_eq!((r.status, r.code()), (422, "invalid_emoji"), "{bad:?}");
     }
     assert_eq!(count(&server, "comment_reactions").await, 2);
+    let r = owner
+        .get(&format!("/api/v1/orgs/{org}/audit?limit=200"))
+        .await;
+    let toggles = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["action"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("comment.reaction_"))
+        })
+        .count();
+    assert_eq!(toggles, 4, "one audit record per toggle that went through");
     server.stop().await;
 }
 
@@ -355,6 +388,9 @@ async fn mentions_resolve_exactly_the_members_who_can_see_the_item() {
     let (_, ada) = member(&server, &owner, &org, "ada@acme.example", Some("editor")).await;
     // Bob belongs to the organization but to no team: he cannot see the project.
     let (bob_client, _) = member(&server, &owner, &org, "bob@acme.example", None).await;
+    // Two members share the handle "sam": a mention of it names no one.
+    member(&server, &owner, &org, "sam@acme.example", Some("editor")).await;
+    member(&server, &owner, &org, "sam@other.example", Some("editor")).await;
     let id = item(
         &owner,
         &project,
@@ -364,13 +400,13 @@ async fn mentions_resolve_exactly_the_members_who_can_see_the_item() {
     let t = thread(
         &owner,
         &id,
-        json!({"body": "@Ada and @bob, see `@admin` and mail ada@acme.example; @nobody knows"}),
+        json!({"body": "@Ada and @bob, see `@admin` and mail ada@acme.example; @nobody knows, nor @sam"}),
     )
     .await;
     let m = &t["mentions"];
     assert_eq!(m["mentioned_user_ids"], json!([ada]));
     assert_eq!(m["mentions_without_access"], json!(["bob"]));
-    assert_eq!(m["unresolved_mentions"], json!(["nobody"]));
+    assert_eq!(m["unresolved_mentions"], json!(["nobody", "sam"]));
     assert_eq!(
         t["thread"]["comments"][0]["mentioned_user_ids"],
         json!([ada])
