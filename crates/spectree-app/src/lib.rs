@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod collab;
 mod context;
+pub mod discussion;
 pub mod events;
 pub mod history;
 pub mod identity;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod clock;
+pub mod discussion;
 pub mod history;
 pub mod identity;
 pub mod ids;

@@ -1,5 +1,6 @@
 //! The project event stream: Server-Sent Events that tell browsers a project's spec tree
-//! changed (item created, updated, moved, trashed, restored, purged), so they reload it.
+//! changed (item created, updated, moved, trashed, restored, purged) or an item's discussion
+//! did (comments, resolutions, reactions), so they reload it.
 
 use std::convert::Infallible;
 
@@ -23,7 +24,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Follow a project's tree as Server-Sent Events. Each `item` event carries a JSON
 /// `{project_id, kind, item_id}` (`kind`: created, updated, moved, trashed, restored, purged)
-/// and is sent after its change committed; a `resync` event means events were dropped and
+/// and is sent after its change committed; a `discussion` event carries the same with `kind`
+/// commented, comment_edited, comment_deleted, thread_resolved, thread_reopened or reacted; a `resync` event means events were dropped and
 /// the client should reload the tree. Comments keep the connection alive.
 #[utoipa::path(get, path = "/api/v1/projects/{project}/events", tag = "items",
     params(("project" = ProjectId, Path, description = "Project id")),
@@ -47,7 +49,12 @@ pub(crate) async fn stream_events(
 }
 
 fn item_event(e: &ProjectEvent) -> Event {
-    match Event::default().event("item").json_data(e) {
+    let name = if e.kind.is_discussion() {
+        "discussion"
+    } else {
+        "item"
+    };
+    match Event::default().event(name).json_data(e) {
         Ok(event) => event,
         Err(err) => {
             tracing::error!(error = %err, "serializing a project event failed");

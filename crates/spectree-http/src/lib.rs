@@ -5,6 +5,7 @@
 mod audit;
 pub mod auth;
 mod collab;
+mod discussion;
 mod domain_errors;
 pub mod error;
 mod events;
@@ -72,6 +73,7 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(spec::router(import_max_bytes))
         .merge(history::router())
         .merge(collab::router())
+        .merge(discussion::router())
         .merge(events::router())
 }
 

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod blob;
 pub mod collab;
 mod db;
+pub mod discussion;
 mod error;
 pub mod history;
 pub mod identity;

@@ -1,6 +1,7 @@
 //! Outgoing events of a project's spec tree (item created, updated, moved, trashed, restored,
-//! purged). They are published after the transaction that caused them committed, so a reader
-//! that reloads on an event sees the change; the HTTP layer streams them to browsers.
+//! purged) and of the discussion on its items (comments, resolutions, reactions). They are
+//! published after the transaction that caused them committed, so a reader that reloads on an
+//! event sees the change; the HTTP layer streams them to browsers.
 //!
 //! Delivery is in process (one tokio broadcast channel per node) and, with Redis configured,
 //! to the other nodes ([`fanout`]). An event is a hint to reload, not the data itself, so a
@@ -37,6 +38,33 @@ pub enum ItemEventKind {
     Restored,
     /// Purged from the trash for good.
     Purged,
+    /// A comment thread was opened or a reply added.
+    Commented,
+    /// A comment was edited.
+    CommentEdited,
+    /// A comment was deleted (it stays as a tombstone).
+    CommentDeleted,
+    /// A thread was resolved.
+    ThreadResolved,
+    /// A thread was reopened.
+    ThreadReopened,
+    /// A reaction was added to or taken back from a comment.
+    Reacted,
+}
+
+impl ItemEventKind {
+    /// A change to the item's discussion rather than to the tree.
+    pub fn is_discussion(self) -> bool {
+        matches!(
+            self,
+            ItemEventKind::Commented
+                | ItemEventKind::CommentEdited
+                | ItemEventKind::CommentDeleted
+                | ItemEventKind::ThreadResolved
+                | ItemEventKind::ThreadReopened
+                | ItemEventKind::Reacted
+        )
+    }
 }
 
 /// One change in a project's tree.

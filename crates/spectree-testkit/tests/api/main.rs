@@ -13,6 +13,7 @@ mod browser;
 mod cluster;
 mod collab;
 mod collab_conflicts;
+mod discussion;
 mod history;
 mod invitations;
 mod mail;

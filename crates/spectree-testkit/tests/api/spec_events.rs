@@ -35,11 +35,17 @@ impl Events {
 
     /// The next `item` event's data, waiting with a generous deadline.
     pub(crate) async fn next_item(&mut self) -> Value {
+        self.next("item").await
+    }
+
+    /// The next event called `name` (its data), waiting with a generous deadline.
+    pub(crate) async fn next(&mut self, name: &str) -> Value {
+        let wanted = format!("event: {name}");
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(end) = self.buf.find("\n\n") {
                 let frame: String = self.buf.drain(..end + 2).collect();
-                if frame.lines().any(|l| l == "event: item") {
+                if frame.lines().any(|l| l == wanted) {
                     let data = frame
                         .lines()
                         .find_map(|l| l.strip_prefix("data: "))

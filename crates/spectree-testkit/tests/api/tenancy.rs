@@ -38,6 +38,13 @@ fn body_for(method: &str, path: &str, ids: &BTreeMap<&str, String>) -> Option<Va
             "project": {"name": "Stolen", "slug": "stolen"},
             "items": []
         }),
+        ("post", "/api/v1/items/{item}/threads") => json!({"body": "Stolen"}),
+        ("post", "/api/v1/threads/{thread}/comments") => json!({"body": "Stolen"}),
+        ("post", "/api/v1/threads/{thread}/resolve" | "/api/v1/threads/{thread}/reopen") => {
+            return None;
+        }
+        ("patch", "/api/v1/comments/{comment}") => json!({"body": "Stolen"}),
+        ("post", "/api/v1/comments/{comment}/reactions") => json!({"emoji": "👍"}),
         (_, _) if method == "get" || method == "delete" => return None,
         other => {
             panic!("no example body for {other:?}; add one so the tenancy walk covers it ({ids:?})")
@@ -79,6 +86,13 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
         )
         .await;
     assert_eq!(snap.status, 201, "{}", snap.body);
+    let thread = owner
+        .post(
+            &format!("/api/v1/items/{item}/threads"),
+            &json!({"body": "Private talk"}),
+        )
+        .await;
+    assert_eq!(thread.status, 201, "{}", thread.body);
 
     let mut ids = BTreeMap::new();
     ids.insert("org", org.clone());
@@ -88,6 +102,17 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
     ids.insert("user", member_id);
     ids.insert("version", "1".to_owned());
     ids.insert("snapshot", "1".to_owned());
+    ids.insert(
+        "thread",
+        thread.body["thread"]["id"].as_str().unwrap().to_owned(),
+    );
+    ids.insert(
+        "comment",
+        thread.body["thread"]["comments"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
     ids.insert(
         "invitation",
         inv.body["invitation"]["id"].as_str().unwrap().to_owned(),

@@ -1,0 +1,119 @@
+//! @mentions: resolving the handles in a comment to members who can see the item, recording
+//! them, and suggesting members for autocompletion.
+//!
+//! A handle is the local part of a member's email address (see
+//! `spectree_domain::discussion`). A mention of a member who cannot see the item is recorded
+//! but reveals nothing to them; the author is told instead.
+
+use spectree_domain::discussion::{handle_of_email, mentions};
+use spectree_domain::ids::{ItemId, UserId};
+use spectree_domain::org::{Action, Decision, ResourceKind, authorize};
+use spectree_store::AnyConnection;
+use spectree_store::discussion::{self as store, Comment, handles};
+use spectree_store::org::members;
+use spectree_store::spec::projects::Project;
+
+use super::DiscussionError;
+use crate::{Actor, App};
+
+/// Most mentions resolved in one comment.
+const MAX_MENTIONS: usize = 50;
+/// Most suggestions returned.
+const MAX_SUGGESTIONS: u32 = 10;
+
+/// What the mentions of a comment came to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MentionOutcome {
+    /// Members mentioned who can see the item.
+    pub mentioned: Vec<UserId>,
+    /// Handles that name no member (or more than one).
+    pub unresolved: Vec<String>,
+    /// Handles of members who cannot see the item.
+    pub without_access: Vec<String>,
+}
+
+/// A member suggested for a mention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// The member.
+    pub user_id: UserId,
+    /// Their handle.
+    pub handle: String,
+    /// Their name.
+    pub name: String,
+}
+
+impl App {
+    async fn can_see(
+        &self,
+        c: &mut AnyConnection,
+        project: &Project,
+        user: UserId,
+    ) -> Result<bool, DiscussionError> {
+        let access = members::access(c, project.org_id, Some(project.team_id), user).await?;
+        Ok(authorize(&access, Action::View, ResourceKind::Project) == Decision::Allow)
+    }
+
+    /// Resolves the handles in a comment and records who it mentions (replacing earlier
+    /// mentions of the comment).
+    pub(crate) async fn record_mentions(
+        &self,
+        c: &mut AnyConnection,
+        project: &Project,
+        comment: &Comment,
+    ) -> Result<MentionOutcome, DiscussionError> {
+        let mut out = MentionOutcome::default();
+        let mut rows: Vec<(UserId, bool)> = Vec::new();
+        for handle in mentions(&comment.body).into_iter().take(MAX_MENTIONS) {
+            let found = handles::find(c, project.org_id, &handle, true, 2).await?;
+            let [member] = found.as_slice() else {
+                out.unresolved.push(handle);
+                continue;
+            };
+            if rows.iter().any(|(u, _)| *u == member.user_id) {
+                continue;
+            }
+            let visible = self.can_see(c, project, member.user_id).await?;
+            rows.push((member.user_id, visible));
+            if visible {
+                out.mentioned.push(member.user_id);
+            } else {
+                out.without_access.push(handle);
+            }
+        }
+        store::set_mentions(c, project.org_id, &comment.id, &rows, self.now()).await?;
+        Ok(out)
+    }
+
+    /// Members who can see the item whose handle or name starts with `q`, for autocompletion
+    /// (View needed).
+    pub async fn mention_suggestions(
+        &self,
+        actor: &Actor,
+        item: ItemId,
+        q: &str,
+    ) -> Result<Vec<Suggestion>, DiscussionError> {
+        let mut c = self.store().read().await?;
+        let (_, project) = self
+            .discussion_item(&mut c, actor, item, Action::View)
+            .await?;
+        let q = q.trim().trim_start_matches('@');
+        if q.chars().count() > 64 {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for m in handles::find(&mut c, project.org_id, q, false, MAX_SUGGESTIONS * 3).await? {
+            if out.len() as u32 >= MAX_SUGGESTIONS {
+                break;
+            }
+            if self.can_see(&mut c, &project, m.user_id).await? {
+                out.push(Suggestion {
+                    user_id: m.user_id,
+                    handle: handle_of_email(&m.email),
+                    name: m.name,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
