@@ -2,6 +2,7 @@
 //! the whole process, so no other test may run beside it (in the shared `api` binary,
 //! browser and cluster tests running at the same time moved the figure by more than the
 //! bound).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::{Duration, Instant};
 
