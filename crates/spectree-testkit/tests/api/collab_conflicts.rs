@@ -98,12 +98,7 @@ async fn two_offline_changes_to_one_status_converge_and_the_record_keeps_both_va
 
     // The race is in the audit chain, once, and the chain still verifies.
     let org_id: OrgId = org.parse().unwrap();
-    let records = {
-        let mut conn = server.app().store().read().await.unwrap();
-        spectree_app::store::audit::list(&mut conn, org_id, 0, 10_000)
-            .await
-            .unwrap()
-    };
+    let records = crate::audit::chain(&server, org_id).await;
     let raced: Vec<_> = records
         .iter()
         .filter(|r| r.event.action == "item.field_conflict")
