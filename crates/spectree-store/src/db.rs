@@ -141,6 +141,31 @@ impl Store {
         Ok(self.writer.begin().await?)
     }
 
+    /// A read-only transaction on a reader connection that sees one snapshot for all its
+    /// statements (for reads that take several statements, such as a streamed export). It
+    /// ends (rolls back) when dropped.
+    pub async fn read_snapshot(&self) -> StoreResult<Tx> {
+        let mut tx = self.reader.begin().await?;
+        if self.dialect == Dialect::Postgres {
+            tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .await?;
+        }
+        Ok(tx)
+    }
+
+    /// Refreshes the planner's statistics of the spec tree's tables after a large write
+    /// (PostgreSQL `ANALYZE`, SQLite `PRAGMA optimize`): without them PostgreSQL chose
+    /// plans up to 200 times slower for search (docs/benchmarks.md).
+    pub async fn analyze_spec_tables(&self) -> StoreResult<()> {
+        let sql = match self.dialect {
+            Dialect::Postgres => "ANALYZE work_items, item_keys, item_search",
+            Dialect::Sqlite => "PRAGMA optimize",
+        };
+        let mut c = self.writer.acquire().await?;
+        c.execute(sql).await?;
+        Ok(())
+    }
+
     /// A connection for reads outside a transaction.
     pub async fn read(&self) -> StoreResult<Conn> {
         Ok(self.reader.acquire().await?)
