@@ -210,8 +210,7 @@ async fn sqlite_pool(url: &str, max: u32, acquire: Duration) -> StoreResult<AnyP
             Box::pin(async move {
                 conn.execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                     PRAGMA mmap_size = 1073741824;",
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
                 )
                 .await?;
                 Ok(())
