@@ -84,9 +84,14 @@ impl Store {
                 } else {
                     format!("{url}?mode=rwc")
                 };
-                let writer = sqlite_pool(&rwc, 1, opts.acquire_timeout).await?;
-                let reader =
-                    sqlite_pool(&rwc, opts.max_connections.max(1), opts.acquire_timeout).await?;
+                let writer = sqlite_pool(&rwc, 1, opts.acquire_timeout, WRITER_CACHE_KIB).await?;
+                let reader = sqlite_pool(
+                    &rwc,
+                    opts.max_connections.max(1),
+                    opts.acquire_timeout,
+                    READER_CACHE_KIB,
+                )
+                .await?;
                 Ok(Store {
                     writer,
                     reader,
@@ -141,6 +146,31 @@ impl Store {
         Ok(self.writer.begin().await?)
     }
 
+    /// A read-only transaction on a reader connection that sees one snapshot for all its
+    /// statements (for reads that take several statements, such as a streamed export). It
+    /// ends (rolls back) when dropped.
+    pub async fn read_snapshot(&self) -> StoreResult<Tx> {
+        let mut tx = self.reader.begin().await?;
+        if self.dialect == Dialect::Postgres {
+            tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .await?;
+        }
+        Ok(tx)
+    }
+
+    /// Refreshes the planner's statistics of the spec tree's tables after a large write
+    /// (PostgreSQL `ANALYZE`, SQLite `PRAGMA optimize`): without them PostgreSQL chose
+    /// plans up to 200 times slower for search (docs/benchmarks.md).
+    pub async fn analyze_spec_tables(&self) -> StoreResult<()> {
+        let sql = match self.dialect {
+            Dialect::Postgres => "ANALYZE work_items, item_keys, item_search",
+            Dialect::Sqlite => "PRAGMA optimize",
+        };
+        let mut c = self.writer.acquire().await?;
+        c.execute(sql).await?;
+        Ok(())
+    }
+
     /// A connection for reads outside a transaction.
     pub async fn read(&self) -> StoreResult<Conn> {
         Ok(self.reader.acquire().await?)
@@ -175,20 +205,37 @@ impl Store {
     }
 }
 
-async fn sqlite_pool(url: &str, max: u32, acquire: Duration) -> StoreResult<AnyPool> {
+/// Page cache of SQLite's one writer connection, in KiB. A created item writes about a
+/// hundred search keys into random leaves of one large b-tree; with SQLite's default of
+/// 2 MiB most of them were read again from the file for every item.
+const WRITER_CACHE_KIB: u32 = 64 * 1024;
+/// WAL pages after which a commit copies the log back into the database file (SQLite's
+/// default is 1,000: with about a hundred pages per created item, a checkpoint, with its
+/// `fsync`, every ten creates).
+const WAL_CHECKPOINT_PAGES: u32 = 10_000;
+/// Page cache of each reader connection, in KiB (SQLite's default).
+const READER_CACHE_KIB: u32 = 2 * 1024;
+
+async fn sqlite_pool(
+    url: &str,
+    max: u32,
+    acquire: Duration,
+    cache_kib: u32,
+) -> StoreResult<AnyPool> {
     let options = AnyConnectOptions::from_str(url)?;
     let pool = AnyPoolOptions::new()
         .max_connections(max)
         .min_connections(1)
         .acquire_timeout(acquire)
-        .after_connect(|conn, _meta| {
+        .after_connect(move |conn, _meta| {
             Box::pin(async move {
-                conn.execute(
+                let pragmas = format!(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                     PRAGMA mmap_size = 1073741824;",
-                )
-                .await?;
+                     PRAGMA cache_size = -{cache_kib}; \
+                     PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES};"
+                );
+                conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
                 Ok(())
             })
         })

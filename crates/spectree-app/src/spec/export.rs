@@ -7,16 +7,61 @@ use serde_json::json;
 use spectree_domain::ids::{ItemId, ProjectId, TeamId, UserId};
 use spectree_domain::org::Action;
 use spectree_domain::spec::export::{
-    ExportedItem, ExportedProject, FORMAT, ProjectExport, render_markdown, validate_import,
+    ExportedItem, ExportedProject, FORMAT, ProjectExport, render_markdown_head,
+    render_markdown_item, validate_import,
 };
-use spectree_domain::spec::{Position, tree_order};
+use spectree_domain::spec::{Criterion, Position, tree_order};
 use spectree_store::identity::users;
-use spectree_store::spec::items::{self, Item};
+use spectree_store::spec::items::{self, Item, TreeRow};
 use spectree_store::spec::projects::Project;
 use spectree_store::{AnyConnection, Store};
+use tokio::sync::mpsc;
 
 use super::SpecError;
 use crate::{Actor, App, audit};
+
+/// Items read and rendered at a time by the Markdown export.
+pub const EXPORT_CHUNK: usize = 500;
+
+/// The emails of the assignees of some rows (`None` for accounts that are gone).
+async fn assignee_emails(
+    c: &mut AnyConnection,
+    rows: &[TreeRow],
+) -> Result<HashMap<UserId, Option<String>>, SpecError> {
+    let mut emails: HashMap<UserId, Option<String>> = HashMap::new();
+    for r in rows {
+        if let Some(a) = r.assignee_id
+            && !emails.contains_key(&a)
+        {
+            emails.insert(a, users::get(&mut *c, a).await?.map(|u| u.email));
+        }
+    }
+    Ok(emails)
+}
+
+/// A tree row as an exported item, with its description and criteria.
+fn exported(
+    r: &TreeRow,
+    emails: &HashMap<UserId, Option<String>>,
+    (description, acceptance_criteria): (String, Vec<Criterion>),
+) -> ExportedItem {
+    ExportedItem {
+        id: r.id,
+        parent_id: r.parent_id,
+        item_type: r.item_type,
+        status: r.status,
+        priority: r.priority,
+        assignee: r
+            .assignee_id
+            .and_then(|a| emails.get(&a).cloned().flatten()),
+        title: r.title.clone(),
+        description,
+        acceptance_criteria,
+    }
+}
+
+/// Imports of at least this many items refresh the database's statistics afterwards.
+const ANALYZE_AFTER: usize = 1000;
 
 /// The JSON export document.
 pub type ProjectExportDoc = ProjectExport;
@@ -43,17 +88,6 @@ impl App {
         let (org, doc) = self.build_export(actor, project).await?;
         self.record_export(actor, org, project, "json").await?;
         Ok(doc)
-    }
-
-    /// A project as one Markdown document; the export is audited.
-    pub async fn export_markdown(
-        &self,
-        actor: &Actor,
-        project: ProjectId,
-    ) -> Result<String, SpecError> {
-        let (org, doc) = self.build_export(actor, project).await?;
-        self.record_export(actor, org, project, "markdown").await?;
-        Ok(render_markdown(&doc.project, &doc.items))
     }
 
     async fn record_export(
@@ -96,31 +130,12 @@ impl App {
             true,
         )
         .await?;
-        let mut emails: HashMap<UserId, Option<String>> = HashMap::new();
-        for r in &rows {
-            if let Some(a) = r.assignee_id
-                && !emails.contains_key(&a)
-            {
-                emails.insert(a, users::get(&mut c, a).await?.map(|u| u.email));
-            }
-        }
+        let emails = assignee_emails(&mut c, &rows).await?;
         let items = tree_order(rows, |r| (r.id, r.parent_id, r.position.as_str()))
             .into_iter()
-            .map(|(_, r)| {
-                let (description, acceptance_criteria) = r.content.unwrap_or_default();
-                ExportedItem {
-                    id: r.id,
-                    parent_id: r.parent_id,
-                    item_type: r.item_type,
-                    status: r.status,
-                    priority: r.priority,
-                    assignee: r
-                        .assignee_id
-                        .and_then(|a| emails.get(&a).cloned().flatten()),
-                    title: r.title,
-                    description,
-                    acceptance_criteria,
-                }
+            .map(|(_, mut r)| {
+                let content = r.content.take().unwrap_or_default();
+                exported(&r, &emails, content)
             })
             .collect();
         Ok((
@@ -135,6 +150,72 @@ impl App {
                 items,
             },
         ))
+    }
+
+    /// A project as one Markdown document, rendered in pieces as it is read: the answer is
+    /// a channel of text pieces, the first one being the project's heading. Authorization
+    /// and the tree's order happen before this returns; the contents are then read in
+    /// chunks of [`EXPORT_CHUNK`] items within one read snapshot, so the whole document is
+    /// never held in memory. A failure after the start ends the channel with the error. The
+    /// export is audited before it starts.
+    pub async fn export_markdown(
+        &self,
+        actor: &Actor,
+        project: ProjectId,
+    ) -> Result<mpsc::Receiver<Result<String, SpecError>>, SpecError> {
+        let store = self.store().clone();
+        let mut tx = store.read_snapshot().await?;
+        let project = self
+            .authorize_project(&mut tx, actor, project, Action::View)
+            .await?;
+        self.record_export(actor, project.org_id, project.id, "markdown")
+            .await?;
+        let rows = items::tree(&mut tx, store.sealer(), project.org_id, project.id, false).await?;
+        let emails = assignee_emails(&mut tx, &rows).await?;
+        let order = tree_order(rows, |r| (r.id, r.parent_id, r.position.as_str()));
+        let mut head = String::new();
+        render_markdown_head(
+            &mut head,
+            &ExportedProject {
+                name: project.name.clone(),
+                slug: project.slug.clone(),
+                description: project.description.clone(),
+            },
+        );
+        let (send, receive) = mpsc::channel(2);
+        let org = project.org_id;
+        tokio::spawn(async move {
+            if send.send(Ok(head)).await.is_err() {
+                return;
+            }
+            for chunk in order.chunks(EXPORT_CHUNK) {
+                let ids: Vec<ItemId> = chunk.iter().map(|(_, r)| r.id).collect();
+                let piece = match items::contents(&mut tx, store.sealer(), org, &ids).await {
+                    Ok(contents) => {
+                        let mut by_id: HashMap<ItemId, (String, Vec<Criterion>)> = contents
+                            .into_iter()
+                            .map(|(id, d, c)| (id, (d, c)))
+                            .collect();
+                        let mut out = String::with_capacity(chunk.len() * 1024);
+                        for (depth, r) in chunk {
+                            let content = by_id.remove(&r.id).unwrap_or_default();
+                            render_markdown_item(
+                                &mut out,
+                                &exported(r, &emails, content),
+                                depth + 1,
+                            );
+                        }
+                        Ok(out)
+                    }
+                    Err(e) => Err(SpecError::from(e)),
+                };
+                let failed = piece.is_err();
+                if send.send(piece).await.is_err() || failed {
+                    return;
+                }
+            }
+        });
+        Ok(receive)
     }
 
     /// Imports an export document as a new project of `team` (Editors and up), in one
@@ -177,6 +258,14 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
+        if created.len() >= ANALYZE_AFTER {
+            let store = self.store().clone();
+            tokio::spawn(async move {
+                if let Err(e) = store.analyze_spec_tables().await {
+                    tracing::warn!(error = %e, "refreshing statistics after an import failed");
+                }
+            });
+        }
         Ok(ImportOutcome {
             project,
             items: created.len(),

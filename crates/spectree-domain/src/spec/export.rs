@@ -129,10 +129,7 @@ pub fn validate_import(doc: &mut ProjectExport, max_items: usize) -> Result<(), 
 /// type, status, priority and assignee, its description, and its criteria as a checklist.
 pub fn render_markdown(project: &ExportedProject, items: &[ExportedItem]) -> String {
     let mut out = String::with_capacity(items.len() * 256 + 256);
-    let _ = writeln!(out, "# {}\n", one_line(&project.name));
-    if !project.description.trim().is_empty() {
-        let _ = writeln!(out, "{}\n", project.description.trim_end());
-    }
+    render_markdown_head(&mut out, project);
     let mut depth: HashMap<ItemId, usize> = HashMap::with_capacity(items.len());
     let known: HashSet<ItemId> = items.iter().map(|i| i.id).collect();
     for item in items {
@@ -141,36 +138,49 @@ pub fn render_markdown(project: &ExportedProject, items: &[ExportedItem]) -> Str
             _ => 1,
         };
         depth.insert(item.id, d);
-        let hashes = "#".repeat((d + 1).min(6));
-        let _ = writeln!(out, "{hashes} {}\n", one_line(&item.title));
-        let _ = write!(
-            out,
-            "_{} · {} · {}",
-            item.item_type,
-            item.status.as_str().replace('_', " "),
-            item.priority
-        );
-        if let Some(a) = &item.assignee {
-            let _ = write!(out, " · {a}");
-        }
-        out.push_str("_\n\n");
-        if !item.description.trim().is_empty() {
-            let _ = writeln!(out, "{}\n", item.description.trim_end());
-        }
-        if !item.acceptance_criteria.is_empty() {
-            out.push_str("**Acceptance criteria**\n\n");
-            for c in &item.acceptance_criteria {
-                let _ = writeln!(
-                    out,
-                    "- [{}] {}",
-                    if c.done { "x" } else { " " },
-                    one_line(&c.text)
-                );
-            }
-            out.push('\n');
-        }
+        render_markdown_item(&mut out, item, d);
     }
     out
+}
+
+/// The start of the Markdown document: the project's heading and description.
+pub fn render_markdown_head(out: &mut String, project: &ExportedProject) {
+    let _ = writeln!(out, "# {}\n", one_line(&project.name));
+    if !project.description.trim().is_empty() {
+        let _ = writeln!(out, "{}\n", project.description.trim_end());
+    }
+}
+
+/// One item of the Markdown document, `depth` levels below the project (roots are 1).
+pub fn render_markdown_item(out: &mut String, item: &ExportedItem, depth: usize) {
+    let hashes = "#".repeat((depth + 1).min(6));
+    let _ = writeln!(out, "{hashes} {}\n", one_line(&item.title));
+    let _ = write!(
+        out,
+        "_{} · {} · {}",
+        item.item_type,
+        item.status.as_str().replace('_', " "),
+        item.priority
+    );
+    if let Some(a) = &item.assignee {
+        let _ = write!(out, " · {a}");
+    }
+    out.push_str("_\n\n");
+    if !item.description.trim().is_empty() {
+        let _ = writeln!(out, "{}\n", item.description.trim_end());
+    }
+    if !item.acceptance_criteria.is_empty() {
+        out.push_str("**Acceptance criteria**\n\n");
+        for c in &item.acceptance_criteria {
+            let _ = writeln!(
+                out,
+                "- [{}] {}",
+                if c.done { "x" } else { " " },
+                one_line(&c.text)
+            );
+        }
+        out.push('\n');
+    }
 }
 
 fn one_line(s: &str) -> String {

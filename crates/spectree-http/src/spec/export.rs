@@ -1,6 +1,7 @@
 //! Export (Markdown or JSON) and import of the JSON into a new project.
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -28,7 +29,17 @@ pub(super) async fn export_project(
 ) -> ApiResult<Response> {
     Ok(match q.format {
         ExportFormat::Markdown => {
-            let md = state.app.export_markdown(&actor, project).await?;
+            let pieces = state.app.export_markdown(&actor, project).await?;
+            // The document is sent as it is rendered; a failure after the start can only cut
+            // the body short (the status line is gone), so it is logged and the body aborted.
+            let body = Body::from_stream(futures_util::stream::unfold(pieces, |mut rx| async {
+                let piece = rx.recv().await?;
+                let piece = piece.map_err(|e| {
+                    tracing::error!(error = %e, "markdown export failed mid-stream");
+                    std::io::Error::other("export failed")
+                });
+                Some((piece, rx))
+            }));
             (
                 [
                     (
@@ -40,7 +51,7 @@ pub(super) async fn export_project(
                         format!("attachment; filename=\"{project}.md\""),
                     ),
                 ],
-                md,
+                body,
             )
                 .into_response()
         }

@@ -201,6 +201,42 @@ pub async fn get_many(
     Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
+/// The descriptions and criteria of items, in the order of `ids`; unknown ids are skipped.
+pub async fn contents(
+    c: &mut AnyConnection,
+    sealer: &dyn Sealer,
+    org: OrgId,
+    ids: &[ItemId],
+) -> StoreResult<Vec<(ItemId, String, Vec<Criterion>)>> {
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_PARAMS) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, description, criteria FROM work_items WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for r in q.fetch_all(&mut *c).await? {
+            let id: ItemId = parse(&r, "id")?;
+            let crit: Vec<u8> = r.try_get("criteria")?;
+            found.insert(
+                id,
+                (
+                    sealed_text(&r, "description", sealer, org)?,
+                    criteria_from(&sealer.open(org, &crit)?)?,
+                ),
+            );
+        }
+    }
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.remove(id).map(|(d, c)| (*id, d, c)))
+        .collect())
+}
+
 /// Writes an item's fields and place.
 pub async fn update(c: &mut AnyConnection, sealer: &dyn Sealer, i: &Item) -> StoreResult<()> {
     sqlx::query(
