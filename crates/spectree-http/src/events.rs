@@ -26,7 +26,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// `{project_id, kind, item_id}` (`kind`: created, updated, moved, trashed, restored, purged)
 /// and is sent after its change committed; a `discussion` event carries the same with `kind`
 /// commented, comment_edited, comment_deleted, thread_resolved, thread_reopened or reacted; a `resync` event means events were dropped and
-/// the client should reload the tree. Comments keep the connection alive.
+/// the client should reload the tree. Comments keep the connection alive. The stream ends
+/// when the follower loses access to the project.
 #[utoipa::path(get, path = "/api/v1/projects/{project}/events", tag = "items",
     params(("project" = ProjectId, Path, description = "Project id")),
     responses((status = 200, description = "An endless text/event-stream", body = String, content_type = "text/event-stream"),
@@ -37,13 +38,25 @@ pub(crate) async fn stream_events(
     ApiPath(project): ApiPath<ProjectId>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let subscription = state.app.subscribe_project(&actor, project).await?;
-    let events = stream::unfold(subscription, |mut sub| async move {
-        let event = match sub.next().await {
-            Next::Event(e) => item_event(&e),
-            Next::Resync => Event::default().event("resync").data("{}"),
-            Next::Closed => return None,
-        };
-        Some((Ok(event), sub))
+    let app = state.app.clone();
+    let events = stream::unfold(subscription, move |mut sub| {
+        let (app, actor) = (app.clone(), actor.clone());
+        async move {
+            loop {
+                let event = match sub.next().await {
+                    Next::Event(e) => item_event(&e),
+                    Next::Resync => Event::default().event("resync").data("{}"),
+                    // The follower's access changed: the stream ends unless they can still
+                    // see the project.
+                    Next::Recheck => match app.get_project(&actor, project).await {
+                        Ok(_) => continue,
+                        Err(_) => return None,
+                    },
+                    Next::Closed => return None,
+                };
+                return Some((Ok(event), sub));
+            }
+        }
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }

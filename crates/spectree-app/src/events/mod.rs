@@ -13,7 +13,7 @@ mod fanout;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
-use spectree_domain::ids::{ItemId, ProjectId};
+use spectree_domain::ids::{ItemId, ProjectId, UserId};
 use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::spec::SpecError;
@@ -84,6 +84,8 @@ enum Msg {
     Event(ProjectEvent),
     /// Events may have been missed (the link to the other nodes was down): everyone reloads.
     ResyncAll,
+    /// This user's access changed: their subscriptions check it again.
+    Recheck(UserId),
 }
 
 /// The node's event hub.
@@ -131,6 +133,12 @@ impl ProjectEvents {
         Ok(())
     }
 
+    /// Tells this node's subscriptions of `user` to check their access again (after a
+    /// membership or role change), so a stream the user may no longer see ends.
+    pub fn recheck_user(&self, user: UserId) {
+        let _ = self.tx.send(Msg::Recheck(user));
+    }
+
     /// Ends every subscription (at shutdown, so open streams do not hold the server up).
     pub fn close(&self) {
         self.closed.send_replace(true);
@@ -140,6 +148,7 @@ impl ProjectEvents {
 /// A subscription to one project's events.
 pub struct ProjectSubscription {
     project: ProjectId,
+    user: UserId,
     rx: broadcast::Receiver<Msg>,
     closed: watch::Receiver<bool>,
 }
@@ -151,6 +160,8 @@ pub enum Next {
     Event(ProjectEvent),
     /// Events were dropped because the subscriber fell behind: reload everything.
     Resync,
+    /// The subscriber's access changed: check it again before going on.
+    Recheck,
     /// The hub is gone (the node is shutting down).
     Closed,
 }
@@ -164,6 +175,8 @@ impl ProjectSubscription {
                     Ok(Msg::Event(e)) if e.project_id == self.project => return Next::Event(e),
                     Ok(Msg::Event(_)) => {}
                     Ok(Msg::ResyncAll) => return Next::Resync,
+                    Ok(Msg::Recheck(user)) if user == self.user => return Next::Recheck,
+                    Ok(Msg::Recheck(_)) => {}
                     Err(broadcast::error::RecvError::Lagged(_)) => return Next::Resync,
                     Err(broadcast::error::RecvError::Closed) => return Next::Closed,
                 },
@@ -191,6 +204,7 @@ impl App {
         self.get_project(actor, project).await?;
         Ok(ProjectSubscription {
             project,
+            user: actor.user_id,
             rx,
             closed,
         })

@@ -1,7 +1,7 @@
 //! Loading what an actor holds and asking the domain's [`authorize`] about it. Every use case
 //! that touches an organization or team goes through here.
 
-use spectree_domain::ids::{OrgId, TeamId};
+use spectree_domain::ids::{OrgId, TeamId, UserId};
 use spectree_domain::org::{Access, Action, Decision, ResourceKind, authorize};
 use spectree_store::AnyConnection;
 use spectree_store::org::teams::Team;
@@ -11,6 +11,13 @@ use super::OrgError;
 use crate::{Actor, App};
 
 impl App {
+    /// After `user`'s memberships or roles changed (and committed): their open live-document
+    /// sockets and project event streams on this node check their access again at once.
+    pub(crate) async fn access_changed(&self, user: UserId) {
+        self.collab().recheck_user(user).await;
+        self.events().recheck_user(user);
+    }
+
     /// Authorizes `action` on the organization; answers what the actor holds there.
     pub(crate) async fn authorize_org(
         &self,

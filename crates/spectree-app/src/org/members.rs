@@ -66,8 +66,8 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
-        // Open live-document sockets follow the new access at once.
-        self.collab().recheck_user(user).await;
+        // Open live-document sockets and event streams follow the new access at once.
+        self.access_changed(user).await;
         Ok(())
     }
 
@@ -117,8 +117,8 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
-        // Open live-document sockets follow the new access at once.
-        self.collab().recheck_user(user).await;
+        // Open live-document sockets and event streams follow the new access at once.
+        self.access_changed(user).await;
         Ok(())
     }
 }

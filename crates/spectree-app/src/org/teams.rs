@@ -177,8 +177,8 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
-        // Open live-document sockets follow the new access at once.
-        self.collab().recheck_user(user).await;
+        // Open live-document sockets and event streams follow the new access at once.
+        self.access_changed(user).await;
         Ok(())
     }
 
@@ -213,8 +213,8 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
-        // Open live-document sockets follow the new access at once.
-        self.collab().recheck_user(user).await;
+        // Open live-document sockets and event streams follow the new access at once.
+        self.access_changed(user).await;
         Ok(())
     }
 

@@ -148,3 +148,57 @@ async fn only_people_who_see_the_project_may_follow_its_events() {
     assert_eq!(r.status, 401);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_follower_removed_from_the_team_has_their_event_stream_ended() {
+    let (server, owner, org, team, project) = project_fixture().await;
+    let (ed, ed_id) = member(&server, &owner, &org, "ed@example.com", None).await;
+    let r = owner
+        .put(
+            &format!("/api/v1/teams/{team}/members/{ed_id}"),
+            &json!({"role": "editor"}),
+        )
+        .await;
+    assert!(r.status < 300, "{}", r.body);
+    let mut events = Events::open(&ed, &project).await;
+    let first = item(&owner, &project, json!({"type": "epic", "title": "Seen"})).await;
+    assert_eq!(events.next_item().await["item_id"], json!(first));
+    // Someone else's access changing leaves the stream open.
+    let (_other, other_id) = member(&server, &owner, &org, "other@example.com", None).await;
+    let r = owner
+        .put(
+            &format!("/api/v1/teams/{team}/members/{other_id}"),
+            &json!({"role": "viewer"}),
+        )
+        .await;
+    assert!(r.status < 300, "{}", r.body);
+    let second = item(
+        &owner,
+        &project,
+        json!({"type": "epic", "title": "Also seen"}),
+    )
+    .await;
+    assert_eq!(events.next_item().await["item_id"], json!(second));
+
+    let r = owner
+        .delete(&format!("/api/v1/teams/{team}/members/{ed_id}"))
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    // The stream ends (after at most what was already on its way), and nothing made after
+    // the removal reaches it.
+    let hidden = item(&owner, &project, json!({"type": "epic", "title": "Hidden"})).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut rest = String::new();
+    loop {
+        let chunk = tokio::time::timeout_at(deadline, events.res.chunk())
+            .await
+            .expect("the stream ends in time")
+            .unwrap();
+        match chunk {
+            Some(bytes) => rest.push_str(&String::from_utf8_lossy(&bytes)),
+            None => break,
+        }
+    }
+    assert!(!rest.contains(&hidden), "{rest}");
+    server.stop().await;
+}
