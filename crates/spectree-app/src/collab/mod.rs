@@ -5,6 +5,7 @@
 
 mod conflicts;
 mod host;
+mod live;
 mod tickets;
 
 pub(crate) use host::{CollabHost, content_of};

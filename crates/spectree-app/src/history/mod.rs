@@ -7,7 +7,6 @@
 mod attribution;
 mod error;
 mod export;
-mod live;
 mod record;
 mod snapshots;
 mod versions;

@@ -3,7 +3,6 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::json;
-use spectree_collab::schema;
 use spectree_domain::ids::{ItemId, ProjectId, UserId};
 use spectree_domain::org::Action;
 use spectree_domain::spec::search::index_words;
@@ -464,24 +463,7 @@ impl App {
         // once and REST and live edits share one history; the room projects it back into
         // the row (with its audit record) before answering.
         drop(tx);
-        let target = crate::collab::content_of(&item);
-        self.collab()
-            .edit(
-                item.id,
-                actor.user_id,
-                Box::new(move |txn, roots| {
-                    schema::diff_text(txn, &roots.title, &target.title);
-                    schema::diff_text(txn, &roots.description, &target.description);
-                    schema::diff_criteria(txn, roots, &target.criteria);
-                    let mut fields: Vec<(&str, Option<String>)> = target
-                        .fields
-                        .iter()
-                        .map(|(k, v)| (k.as_str(), v.clone()))
-                        .collect();
-                    fields.sort();
-                    schema::set_fields(txn, roots, &fields);
-                }),
-            )
+        self.edit_document_to(item.id, actor.user_id, crate::collab::content_of(&item))
             .await?;
         // A REST change is a version of its own (with any live edits collected with it).
         self.close_item_draft(item.id, Some(actor.user_id)).await?;
