@@ -25,3 +25,11 @@ pub use sqlx::AnyConnection;
 
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// `n` numbered bind parameters from `$first`, comma-separated, for an `IN (…)` list.
+pub(crate) fn param_list(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

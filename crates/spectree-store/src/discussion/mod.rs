@@ -276,10 +276,9 @@ pub async fn comments_of(
 ) -> StoreResult<Vec<Comment>> {
     let mut out = Vec::new();
     for chunk in threads.chunks(100) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
             "SELECT {COMMENT_COLS} FROM comments WHERE org_id = $1 AND thread_id IN ({}) ORDER BY id",
-            marks.join(", ")
+            crate::param_list(2, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_string());
         for t in chunk {
@@ -375,11 +374,10 @@ pub async fn mentions_of(
 ) -> StoreResult<Vec<(String, UserId, bool)>> {
     let mut out = Vec::new();
     for chunk in comments.chunks(100) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
             "SELECT comment_id, user_id, has_access FROM comment_mentions WHERE org_id = $1 \
              AND comment_id IN ({}) ORDER BY comment_id, user_id",
-            marks.join(", ")
+            crate::param_list(2, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_string());
         for m in chunk {

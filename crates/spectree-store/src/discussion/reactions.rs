@@ -52,11 +52,10 @@ pub async fn of_comments(
 ) -> StoreResult<Vec<(String, String, UserId)>> {
     let mut out = Vec::new();
     for chunk in comments.chunks(100) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
             "SELECT comment_id, emoji, user_id FROM comment_reactions WHERE org_id = $1 \
              AND comment_id IN ({}) ORDER BY created_at, user_id",
-            marks.join(", ")
+            crate::param_list(2, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_string());
         for m in chunk {

@@ -183,11 +183,10 @@ pub async fn get_many(
 ) -> StoreResult<Vec<Item>> {
     let mut found = std::collections::HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(MAX_PARAMS) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT {} FROM work_items WHERE id IN ({})",
             columns!(),
-            placeholders.join(", ")
+            crate::param_list(1, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {
@@ -210,10 +209,9 @@ pub async fn contents(
 ) -> StoreResult<Vec<(ItemId, String, Vec<Criterion>)>> {
     let mut found = std::collections::HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(MAX_PARAMS) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT id, description, criteria FROM work_items WHERE id IN ({})",
-            placeholders.join(", ")
+            crate::param_list(1, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {
