@@ -89,3 +89,35 @@ export async function keystrokeLatencies(from, to, n) {
   }
   return latencies;
 }
+
+/// The description editor's text, without the remote carets' name labels drawn inside it.
+export const editorText = (page) =>
+  page.locator('.cm-content').evaluate((el) => {
+    const c = el.cloneNode(true);
+    c.querySelectorAll('.cm-ySelectionCaret, .cm-placeholder').forEach((n) => n.remove());
+    return [...c.querySelectorAll('.cm-line')].map((l) => l.textContent).join('\n');
+  });
+
+/// Waits until the page's item editor says it is connected.
+export async function editorConnected(page, what) {
+  const status = page.getByRole('status', { name: 'Connection' });
+  await until(what, async () => {
+    const s = await status.innerText();
+    return { ok: s === 'Connected', seen: s };
+  });
+}
+
+/// Selects `needle` (its first occurrence) in the description by keyboard: caret to the
+/// start, arrows to the text, Shift+arrows over it.
+export async function selectInDescription(page, needle) {
+  const at = (await editorText(page)).indexOf(needle);
+  if (at < 0) throw new Error(`${JSON.stringify(needle)} is not in the description`);
+  await page.locator('.cm-content').click();
+  await page.keyboard.press('Control+Home');
+  for (let i = 0; i < at; i++) await page.keyboard.press('ArrowRight');
+  for (let i = 0; i < needle.length; i++) await page.keyboard.press('Shift+ArrowRight');
+}
+
+/// The names of the IndexedDB databases the app keeps in this page's browser context.
+export const storedDatabases = (page) =>
+  page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).filter((n) => n?.startsWith('spectree:')));

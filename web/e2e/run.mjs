@@ -9,8 +9,10 @@ import { setup } from './setup.mjs';
 import { collab } from './collab.mjs';
 import { latency } from './latency.mjs';
 import { load } from './load.mjs';
+import { discuss } from './discuss.mjs';
+import { bigtree } from './bigtree.mjs';
 
-const scenarios = { setup, collab, load, latency };
+const scenarios = { setup, collab, load, latency, discuss, bigtree };
 const name = process.argv[2];
 const scenario = scenarios[name];
 if (!scenario) {

@@ -1,5 +1,6 @@
 // The Spec Tree web app: session bootstrap, first-run redirect, routes and the page frame.
 import { render } from 'preact';
+import { lazy, Suspense } from 'preact/compat';
 import { useEffect, useState } from 'preact/hooks';
 import './styles.css';
 import { errorText, get, MeView, post, setCsrf } from './api';
@@ -9,6 +10,11 @@ import { InvitePage, LoginPage, ResetPasswordPage, SetupPage, SignupPage, Verify
 import { HomePage, OrgPage, TeamPage } from './pages/orgs';
 import { ProjectPage, TrashPage } from './pages/project';
 import { ErrorBox } from './ui';
+import { clearOfflineData } from './offline';
+
+// Pages few people open load as their own chunks.
+const SnapshotsPage = lazy(() => import('./history/snapshots'));
+const AuditPage = lazy(() => import('./admin/audit'));
 
 /// Pages anyone may open without a session.
 const PUBLIC = ['/setup', '/login', '/signup', '/verify-email', '/reset-password', '/invite'];
@@ -55,6 +61,8 @@ function App() {
   else if ((p = match('/projects/:project/items/:item', path)))
     page = <ProjectPage key={p.project} projectId={p.project} itemId={p.item} />;
   else if ((p = match('/projects/:project/trash', path))) page = <TrashPage projectId={p.project} />;
+  else if ((p = match('/projects/:project/snapshots', path))) page = <SnapshotsPage projectId={p.project} />;
+  else if ((p = match('/orgs/:org/audit', path))) page = <AuditPage orgId={p.org} />;
   else page = <main class="page"><h1>Not found</h1><a href="/">Home</a></main>;
 
   return (
@@ -76,13 +84,15 @@ function App() {
                 setCsrf(null);
                 setMe(null);
                 navigate('/login');
+                // Open editors close as the page goes; their databases are deleted then.
+                await clearOfflineData().catch((e) => console.warn('clearing offline data', e));
               }}
             >
               Log out
             </button>
           </header>
         )}
-        {page}
+        <Suspense fallback={<p class="muted boot">Loading…</p>}>{page}</Suspense>
       </div>
     </SessionContext.Provider>
   );

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as Y from 'yjs';
 import { bindInput } from './bind';
+import type { TextSelection } from './description';
 
 function newCriterion(id: string, text: string, done: boolean): Y.Map<unknown> {
   const m = new Y.Map<unknown>();
@@ -12,7 +13,13 @@ function newCriterion(id: string, text: string, done: boolean): Y.Map<unknown> {
   return m;
 }
 
-export function Criteria(props: { list: Y.Array<Y.Map<unknown>>; editable: boolean }) {
+export function Criteria(props: {
+  list: Y.Array<Y.Map<unknown>>;
+  editable: boolean;
+  /// Open threads per criterion id.
+  comments?: Map<string, number>;
+  onSelection?: (s: TextSelection) => void;
+}) {
   const { list, editable } = props;
   const [, setTick] = useState(0);
   const [draft, setDraft] = useState('');
@@ -51,6 +58,8 @@ export function Criteria(props: { list: Y.Array<Y.Map<unknown>>; editable: boole
             editable={editable}
             onMove={move}
             onRemove={() => list.delete(i, 1)}
+            comments={props.comments?.get(String(m.get('id'))) ?? 0}
+            onSelection={props.onSelection}
           />
         ))}
       </ol>
@@ -76,8 +85,20 @@ function Criterion(props: {
   editable: boolean;
   onMove: (from: number, to: number) => void;
   onRemove: () => void;
+  comments: number;
+  onSelection?: (s: TextSelection) => void;
 }) {
   const { map, index, editable } = props;
+  const report = () => {
+    const el = input.current;
+    if (!el || !(text instanceof Y.Text) || !props.onSelection) return;
+    props.onSelection({
+      field: `criterion:${String(map.get('id'))}`,
+      text,
+      from: el.selectionStart ?? 0,
+      to: el.selectionEnd ?? 0,
+    });
+  };
   const input = useRef<HTMLInputElement>(null);
   const text = map.get('text');
   useEffect(() => {
@@ -93,7 +114,20 @@ function Criterion(props: {
         disabled={!editable}
         onChange={(e) => map.set('done', (e.target as HTMLInputElement).checked)}
       />
-      <input ref={input} class="criterion-text" aria-label={`Criterion ${n}`} readOnly={!editable} />
+      <input
+        ref={input}
+        class="criterion-text"
+        aria-label={`Criterion ${n}`}
+        readOnly={!editable}
+        onSelect={report}
+        onKeyUp={report}
+        onMouseUp={report}
+      />
+      {props.comments > 0 && (
+        <span class="badge" title="Open comment threads on this criterion" aria-label={`${props.comments} comment threads`}>
+          💬 {props.comments}
+        </span>
+      )}
       {editable && (
         <span class="criterion-actions">
           <button class="link" aria-label={`Move criterion ${n} up`} disabled={index === 0} onClick={() => props.onMove(index, index - 1)}>

@@ -11,11 +11,45 @@ import { markdown } from '@codemirror/lang-markdown';
 import { yCollab } from 'y-codemirror.next';
 import { marked } from 'marked';
 import DOMPurify from 'dompurify';
+import { Highlight, highlightField, resolveRange, setHighlights } from './anchors';
+import type { ThreadView } from '../discussion/types';
 
-export function Description(props: { text: Y.Text; awareness: Awareness; editable: boolean }) {
+/// A range selected in the description or a criterion (UTF-16 offsets in `text`).
+export interface TextSelection {
+  field: string;
+  text: Y.Text;
+  from: number;
+  to: number;
+}
+
+/// The highlights of the open, attached threads anchored in `text` under `field`.
+export function highlightsOf(text: Y.Text, field: string, threads: ThreadView[], active: string | null): Highlight[] {
+  const out: Highlight[] = [];
+  for (const t of threads) {
+    const a = t.anchor;
+    if (!a || a.field !== field || a.detached || t.resolved) continue;
+    const r = resolveRange(text, a.start, a.end);
+    if (r) out.push({ id: t.id, ...r, active: t.id === active });
+  }
+  return out;
+}
+
+export function Description(props: {
+  text: Y.Text;
+  awareness: Awareness;
+  editable: boolean;
+  threads: ThreadView[];
+  activeThread: string | null;
+  onSelection: (s: TextSelection) => void;
+  onPickThread: (id: string) => void;
+}) {
   const host = useRef<HTMLDivElement>(null);
+  const viewRef = useRef<EditorView | null>(null);
   const [html, setHtml] = useState('');
   const [tab, setTab] = useState<'write' | 'preview'>('write');
+  // The callbacks change every render; the editor reads them through refs.
+  const cb = useRef(props);
+  cb.current = props;
 
   useEffect(() => {
     if (!host.current) return;
@@ -37,11 +71,48 @@ export function Description(props: { text: Y.Text; awareness: Awareness; editabl
           EditorState.readOnly.of(!props.editable),
           EditorView.editable.of(props.editable),
           EditorView.contentAttributes.of({ 'aria-label': 'Description (Markdown)' }),
+          highlightField,
+          EditorView.updateListener.of((u) => {
+            if (!u.selectionSet && !u.docChanged) return;
+            const m = u.state.selection.main;
+            cb.current.onSelection({ field: 'description', text: props.text, from: m.from, to: m.to });
+          }),
+          EditorView.domEventHandlers({
+            click: (e) => {
+              const mark = (e.target as HTMLElement).closest<HTMLElement>('[data-thread]');
+              if (mark?.dataset.thread) cb.current.onPickThread(mark.dataset.thread);
+            },
+          }),
         ],
       }),
     });
-    return () => view.destroy();
+    viewRef.current = view;
+    return () => {
+      viewRef.current = null;
+      view.destroy();
+    };
   }, [props.text, props.awareness, props.editable]);
+
+  // Highlights: recomputed from the relative positions when the threads change, and after
+  // every change of the text (a frame later, once CodeMirror holds the same text).
+  useEffect(() => {
+    let frame = 0;
+    const refresh = () => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => {
+        const view = viewRef.current;
+        if (!view) return;
+        const hs = highlightsOf(props.text, 'description', cb.current.threads, cb.current.activeThread);
+        view.dispatch({ effects: setHighlights.of(hs) });
+      });
+    };
+    refresh();
+    props.text.observe(refresh);
+    return () => {
+      cancelAnimationFrame(frame);
+      props.text.unobserve(refresh);
+    };
+  }, [props.text, props.threads, props.activeThread, props.editable]);
 
   useEffect(() => {
     let frame = 0;

@@ -2,17 +2,24 @@
 // kept in IndexedDB so offline edits survive and merge when the connection returns. Title
 // and criteria are inputs bound to Y.Text; the description is CodeMirror 6 bound through
 // y-codemirror.next, which also draws everyone's named cursors; the preview is sanitised.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { lazy, Suspense } from 'preact/compat';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { ErrorBox } from '../ui';
-import { get, errorText, ItemView, PRIORITIES, STATUSES, TeamMemberView, TYPES } from '../api';
+import { get, errorText, ItemType, ItemView, MemberView, Priority, PRIORITIES, Status, STATUSES, TeamMemberView, TYPES } from '../api';
 import { useSession } from '../session';
 import { bindInput } from './bind';
 import { Presence, usePresence } from './presence';
-import { Description } from './description';
+import { Description, TextSelection } from './description';
 import { Criteria } from './criteria';
+import { useThreads } from '../discussion/threads';
+import type { LiveRow } from '../pages/tree';
+
+// The side panels load when first shown.
+const DiscussionPanel = lazy(() => import('../discussion/panel'));
+const HistoryPanel = lazy(() => import('../history/panel'));
 
 interface Live {
   doc: Y.Doc;
@@ -29,7 +36,18 @@ function colorOf(userId: string): string {
   return PALETTE[(Number.isNaN(last) ? 0 : last) % PALETTE.length];
 }
 
-export default function ItemEditor(props: { itemId: string; editable: boolean; members: TeamMemberView[] }) {
+export interface EditorProps {
+  itemId: string;
+  editable: boolean;
+  manager: boolean;
+  members: TeamMemberView[];
+  /// Everyone in the organization (names of authors).
+  people?: MemberView[];
+  /// Told the item's title and fields whenever the live document changes them.
+  onLive?: (row: LiveRow | null) => void;
+}
+
+export default function ItemEditor(props: EditorProps) {
   const { itemId, editable } = props;
   const { me } = useSession();
   const [live, setLive] = useState<Live | null>(null);
@@ -85,12 +103,15 @@ export default function ItemEditor(props: { itemId: string; editable: boolean; m
   if (!live) return <p class="muted">Connecting…</p>;
   return (
     <Editor
+      itemId={itemId}
       live={live}
       conn={conn}
       closed={closed}
       synced={synced}
       editable={editable}
       members={props.members}
+      people={props.people ?? []}
+      onLive={props.onLive}
     />
   );
 }
@@ -101,14 +122,69 @@ function connText(conn: Conn, synced: boolean): string {
   return 'Offline: edits are kept on this device';
 }
 
-function Editor(props: { live: Live; conn: Conn; closed: string | null; synced: boolean; editable: boolean; members: TeamMemberView[] }) {
+function Editor(props: {
+  itemId: string;
+  live: Live;
+  conn: Conn;
+  closed: string | null;
+  synced: boolean;
+  editable: boolean;
+  members: TeamMemberView[];
+  people: MemberView[];
+  onLive?: (row: LiveRow | null) => void;
+}) {
   const { doc, provider } = props.live;
-  const { editable } = props;
+  const { editable, itemId } = props;
   const title = doc.getText('title');
   const fields = doc.getMap<string | null>('fields');
   const titleRef = useRef<HTMLInputElement>(null);
   const [, setTick] = useState(0);
   const people = usePresence(provider.awareness);
+  const discussion = useThreads(itemId);
+  const [activeThread, setActiveThread] = useState<string | null>(null);
+  const [selection, setSelection] = useState<TextSelection | null>(null);
+  const [side, setSide] = useState<'comments' | 'history'>('comments');
+  const names = useMemo(
+    () => new Map([...props.people, ...props.members].map((m) => [m.user_id, m.name])),
+    [props.members, props.people],
+  );
+  const criterionComments = useMemo(() => {
+    const m = new Map<string, number>();
+    for (const t of discussion.threads) {
+      const f = t.anchor?.field;
+      if (f?.startsWith('criterion:') && !t.resolved && !t.anchor?.detached) m.set(f.slice(10), (m.get(f.slice(10)) ?? 0) + 1);
+    }
+    return m;
+  }, [discussion.threads]);
+
+  // The tree shows this item's title and fields as the document has them, at once.
+  const onLive = useRef(props.onLive);
+  onLive.current = props.onLive;
+  useEffect(() => {
+    if (!props.synced) return;
+    let frame = 0;
+    const tell = () => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() =>
+        onLive.current?.({
+          id: itemId,
+          title: title.toString(),
+          type: (fields.get('type') ?? 'task') as ItemType,
+          status: (fields.get('status') ?? 'draft') as Status,
+          priority: (fields.get('priority') ?? 'medium') as Priority,
+        }),
+      );
+    };
+    tell();
+    title.observe(tell);
+    fields.observe(tell);
+    return () => {
+      cancelAnimationFrame(frame);
+      title.unobserve(tell);
+      fields.unobserve(tell);
+      onLive.current?.(null);
+    };
+  }, [props.synced, title, fields, itemId]);
 
   useEffect(() => {
     if (!titleRef.current) return;
@@ -143,6 +219,7 @@ function Editor(props: { live: Live; conn: Conn; closed: string | null; synced: 
   const plain = (xs: string[]) => xs.map((x) => ({ value: x, text: x.replace('_', ' ') }));
 
   return (
+    <div class="item-layout">
     <article class="editor" aria-label="Work item editor">
       <div class="editor-bar">
         <span
@@ -172,8 +249,51 @@ function Editor(props: { live: Live; conn: Conn; closed: string | null; synced: 
           ...props.members.map((m) => ({ value: m.user_id, text: m.name })),
         ])}
       </div>
-      <Description text={doc.getText('description')} awareness={provider.awareness} editable={editable} />
-      <Criteria list={doc.getArray<Y.Map<unknown>>('acceptanceCriteria')} editable={editable} />
+      <Description
+        text={doc.getText('description')}
+        awareness={provider.awareness}
+        editable={editable}
+        threads={discussion.threads}
+        activeThread={activeThread}
+        onSelection={setSelection}
+        onPickThread={(id) => {
+          setSide('comments');
+          setActiveThread(id);
+        }}
+      />
+      <Criteria
+        list={doc.getArray<Y.Map<unknown>>('acceptanceCriteria')}
+        editable={editable}
+        comments={criterionComments}
+        onSelection={setSelection}
+      />
     </article>
+    <aside class="side" aria-label="Comments and history">
+      <div class="tabs" role="tablist" aria-label="Side panel">
+        <button role="tab" aria-selected={side === 'comments'} onClick={() => setSide('comments')}>
+          Comments{discussion.threads.length ? ` (${discussion.threads.filter((t) => !t.resolved).length})` : ''}
+        </button>
+        <button role="tab" aria-selected={side === 'history'} onClick={() => setSide('history')}>
+          History
+        </button>
+      </div>
+      <Suspense fallback={<p class="muted">Loading…</p>}>
+        {side === 'comments' ? (
+          <DiscussionPanel
+            itemId={itemId}
+            threads={discussion.threads}
+            error={discussion.error}
+            reload={discussion.reload}
+            selection={selection}
+            activeThread={activeThread}
+            onActivate={setActiveThread}
+            names={names}
+          />
+        ) : (
+          <HistoryPanel itemId={itemId} editable={editable} names={names} cursor={selection} />
+        )}
+      </Suspense>
+    </aside>
+    </div>
   );
 }

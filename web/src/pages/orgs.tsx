@@ -162,6 +162,11 @@ export function OrgPage({ orgId }: { orgId: string }) {
     <main class="page">
       <ErrorBox error={org.error} />
       <h1>{org.data?.name ?? '…'}</h1>
+      {(org.data?.role === 'admin' || org.data?.role === 'owner') && (
+        <p>
+          <a href={`/orgs/${orgId}/audit`}>Audit log</a>
+        </p>
+      )}
       <div class="columns">
         <Card title="Teams">
           <ul class="list" aria-label="Teams">

@@ -8,6 +8,7 @@ import {
   del,
   errorText,
   get,
+  MemberView,
   Page,
   post,
   ProjectView,
@@ -18,7 +19,8 @@ import {
 } from '../api';
 import { navigate } from '../router';
 import { ErrorBox, useData } from '../ui';
-import { SpecTree } from './tree';
+import { emitProjectEvent, ProjectEvent } from '../events';
+import { LiveRow, SpecTree } from './tree';
 
 const ItemEditor = lazy(() => import('../editor/editor'));
 
@@ -35,11 +37,28 @@ function useTree(projectId: string) {
       timer = window.setTimeout(() => reload.current(), 50);
     };
     const es = new EventSource(`/api/v1/projects/${projectId}/events`);
-    es.addEventListener('item', soon);
-    es.addEventListener('resync', soon);
+    const hand = (type: ProjectEvent['type']) => (e: MessageEvent) => {
+      let data: Partial<ProjectEvent> = {};
+      try {
+        data = JSON.parse(e.data);
+      } catch {
+        // A hint without data still means "reload".
+      }
+      emitProjectEvent({ ...data, type });
+    };
+    es.addEventListener('item', (e) => {
+      soon();
+      hand('item')(e);
+    });
+    es.addEventListener('resync', (e) => {
+      soon();
+      hand('resync')(e);
+    });
+    es.addEventListener('discussion', hand('discussion'));
     es.onopen = () => {
       setLive(true);
       soon();
+      emitProjectEvent({ type: 'open' });
     };
     es.onerror = () => setLive(false);
     return () => {
@@ -58,7 +77,16 @@ export function ProjectPage({ projectId, itemId }: { projectId: string; itemId: 
     () => (teamId ? get<Page<TeamMemberView>>(`/api/v1/teams/${teamId}/members?limit=200`) : Promise.resolve({ items: [] })),
     [teamId],
   );
+  const orgId = project.data?.org_id;
+  // Names of everyone in the organization, for comment and version authors.
+  const people = useData(
+    () => (orgId ? get<Page<MemberView>>(`/api/v1/orgs/${orgId}/members?limit=200`) : Promise.resolve({ items: [] })),
+    [orgId],
+  );
   const tree = useTree(projectId);
+  // The open item as its live document has it: the tree shows its title and fields at once,
+  // before the server has projected the edit into the row and said so.
+  const [liveRow, setLiveRow] = useState<LiveRow | null>(null);
   const role = team.data?.role;
   const open = (id: string) => navigate(`/projects/${projectId}/items/${id}`);
   return (
@@ -72,6 +100,7 @@ export function ProjectPage({ projectId, itemId }: { projectId: string; itemId: 
         <span class={`live ${tree.live ? 'on' : 'off'}`} role="status" aria-label="Tree updates">
           {tree.live ? 'live' : 'reconnecting…'}
         </span>
+        <a href={`/projects/${projectId}/snapshots`}>Snapshots</a>
         <a href={`/projects/${projectId}/trash`}>Trash</a>
       </header>
       <div class="split">
@@ -79,6 +108,7 @@ export function ProjectPage({ projectId, itemId }: { projectId: string; itemId: 
           projectId={projectId}
           nodes={tree.data?.items ?? []}
           selected={itemId}
+          live={liveRow && liveRow.id === itemId ? liveRow : null}
           editable={canEdit(role)}
           manager={canManage(role)}
           onOpen={open}
@@ -87,7 +117,15 @@ export function ProjectPage({ projectId, itemId }: { projectId: string; itemId: 
         <section class="editor-pane" aria-label="Work item">
           {itemId ? (
             <Suspense fallback={<p class="muted">Loading the editor…</p>}>
-              <ItemEditor key={itemId} itemId={itemId} editable={canEdit(role)} members={members.data?.items ?? []} />
+              <ItemEditor
+                key={itemId}
+                itemId={itemId}
+                editable={canEdit(role)}
+                manager={canManage(role)}
+                members={members.data?.items ?? []}
+                people={people.data?.items ?? []}
+                onLive={setLiveRow}
+              />
             </Suspense>
           ) : (
             <p class="muted placeholder">Select an item in the tree to edit it.</p>

@@ -1,8 +1,28 @@
 // The spec tree of a project: expand/collapse, create children, rename inline, drag to
 // reorder and re-parent (or Alt+arrows), filters, and keyboard navigation (arrows, Enter, `a`
 // adds a child, F2 renames, Delete trashes). Server refusals appear as a visible message.
-import { useMemo, useRef, useState } from 'preact/hooks';
-import { del, errorText, ItemType, ItemView, patch, post, STATUSES, TreeNode, TYPES } from '../api';
+// Rows are virtualised: only those in view (and a few around them) are in the DOM, so a
+// project of tens of thousands of items renders and scrolls like a small one.
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { del, errorText, ItemType, ItemView, patch, post, Priority, Status, STATUSES, TreeNode, TYPES } from '../api';
+
+/// The open item's title and fields as its live document holds them (shown before the
+/// server's projection catches up).
+export interface LiveRow {
+  id: string;
+  title: string;
+  type: ItemType;
+  status: Status;
+  priority: Priority;
+}
+
+/// Every row has this height (px, as `.tree .row` in styles.css), so the window of rows to
+/// draw follows from the scroll offset alone.
+export const ROW_HEIGHT = 30;
+/// Rows drawn above and below the visible ones.
+const OVERSCAN = 12;
+
+type Entry = { node: TreeNode; adding?: false } | { node: TreeNode; adding: true };
 
 /// The type a new child gets: one rank below its parent.
 const CHILD_TYPE: Record<ItemType, ItemType> = { epic: 'feature', feature: 'story', story: 'task', task: 'task' };
@@ -11,6 +31,7 @@ export interface TreeProps {
   projectId: string;
   nodes: TreeNode[];
   selected: string | null;
+  live?: LiveRow | null;
   editable: boolean;
   manager: boolean;
   onOpen: (id: string) => void;
@@ -34,15 +55,39 @@ export function SpecTree(props: TreeProps) {
   const treeRef = useRef<HTMLUListElement>(null);
 
   const byId = useMemo(() => new Map(nodes.map((n) => [n.id, n])), [nodes]);
-  const children = useMemo(() => {
+  const [children, posInSet] = useMemo(() => {
     const m = new Map<string | null, TreeNode[]>();
+    const pos = new Map<string, number>();
     for (const n of nodes) {
       const k = n.parent_id ?? null;
       if (!m.has(k)) m.set(k, []);
-      m.get(k)!.push(n);
+      const list = m.get(k)!;
+      list.push(n);
+      pos.set(n.id, list.length);
     }
-    return m;
+    return [m, pos] as const;
   }, [nodes]);
+  const [scroll, setScroll] = useState({ top: 0, height: 800 });
+  const frame = useRef(0);
+  const measure = () => {
+    const el = treeRef.current;
+    if (el) setScroll({ top: el.scrollTop, height: el.clientHeight });
+  };
+  const onScroll = () => {
+    cancelAnimationFrame(frame.current);
+    frame.current = requestAnimationFrame(measure);
+  };
+  useLayoutEffect(measure, []);
+  useEffect(() => {
+    const el = treeRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      cancelAnimationFrame(frame.current);
+    };
+  }, []);
   const filtering = !!(typeFilter || statusFilter || text.trim());
   // With a filter on, matches and their ancestors show, all expanded.
   const shown = useMemo(() => {
@@ -64,15 +109,23 @@ export function SpecTree(props: TreeProps) {
     return keep;
   }, [filtering, nodes, typeFilter, statusFilter, text, byId]);
 
+  // The visible rows in order (for the keyboard), and the entries drawn: rows plus the
+  // input of a new child right under its parent.
   const rows: TreeNode[] = [];
+  const entries: Entry[] = [];
   const walk = (parent: string | null) => {
     for (const n of children.get(parent) ?? []) {
       if (shown && !shown.has(n.id)) continue;
       rows.push(n);
+      entries.push({ node: n });
+      if (adding === n.id) entries.push({ node: n, adding: true });
       if (shown || !collapsed.has(n.id)) walk(n.id);
     }
   };
   walk(null);
+  const first = Math.max(0, Math.floor(scroll.top / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(entries.length, Math.ceil((scroll.top + scroll.height) / ROW_HEIGHT) + OVERSCAN);
+  const drawn = entries.slice(first, last);
 
   const act = async (f: () => Promise<unknown>) => {
     setMessage(null);
@@ -90,9 +143,20 @@ export function SpecTree(props: TreeProps) {
     else next.add(id);
     setCollapsed(next);
   };
+  /// Scrolls the row into view (so it is drawn), then focuses it.
   const focusRow = (id: string) => {
+    const el = treeRef.current;
+    const at = entries.findIndex((e) => !e.adding && e.node.id === id);
+    if (el && at >= 0) {
+      const y = at * ROW_HEIGHT;
+      if (y < el.scrollTop) el.scrollTop = y;
+      else if (y + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = y + ROW_HEIGHT - el.clientHeight;
+      measure();
+    }
     setFocus(id);
-    requestAnimationFrame(() => treeRef.current?.querySelector<HTMLElement>(`[data-id="${id}"]`)?.focus());
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => treeRef.current?.querySelector<HTMLElement>(`[data-id="${id}"]`)?.focus()),
+    );
   };
   /// Alt+arrows move an item by keyboard: up and down among its siblings, right under the
   /// sibling above it, left out of its parent (placed right after it).
@@ -183,7 +247,9 @@ export function SpecTree(props: TreeProps) {
     act(() => post(`/api/v1/items/${from}/move`, body));
   };
 
-  const tabStop = focus && rows.some((r) => r.id === focus) ? focus : rows[0]?.id;
+  const drawnRows = drawn.filter((e) => !e.adding).map((e) => e.node);
+  const tabStop = focus && drawnRows.some((r) => r.id === focus) ? focus : drawnRows[0]?.id;
+  const live = props.live;
 
   return (
     <div class="tree-pane">
@@ -235,21 +301,55 @@ export function SpecTree(props: TreeProps) {
           }
         />
       )}
-      <ul class="tree" role="tree" aria-label="Spec tree" ref={treeRef} onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
-        {rows.map((n) => {
+      <ul
+        class="tree"
+        role="tree"
+        aria-label="Spec tree"
+        ref={treeRef}
+        onScroll={onScroll}
+        style={{ paddingTop: `${first * ROW_HEIGHT}px`, paddingBottom: `${(entries.length - last) * ROW_HEIGHT}px` }}
+        onDragOver={(e) => e.preventDefault()}
+        onDrop={onDrop}
+      >
+        {drawn.map((entry) => {
+          const n = entry.node;
+          if (entry.adding)
+            return (
+              <NewItemInput
+                key={`new-${n.id}`}
+                depth={n.depth + 1}
+                onCancel={() => {
+                  setAdding(undefined);
+                  focusRow(n.id);
+                }}
+                onSubmit={(title) =>
+                  act(async () => {
+                    setAdding(undefined);
+                    await post(`/api/v1/projects/${props.projectId}/items`, {
+                      type: CHILD_TYPE[n.type],
+                      title,
+                      parent_id: n.id,
+                    });
+                    focusRow(n.id);
+                  })
+                }
+              />
+            );
+          const v = live && live.id === n.id ? { ...n, ...live } : n;
           const kids = (children.get(n.id) ?? []).length;
           const open = kids > 0 && (!!shown || !collapsed.has(n.id));
           const dropHere = drop?.id === n.id ? `drop-${drop.where}` : '';
           return (
-            <>
               <li
                 key={n.id}
                 data-id={n.id}
                 role="treeitem"
                 aria-level={n.depth + 1}
+                aria-posinset={posInSet.get(n.id)}
+                aria-setsize={(children.get(n.parent_id ?? null) ?? []).length}
                 aria-expanded={kids > 0 ? open : undefined}
                 aria-selected={props.selected === n.id}
-                aria-label={`${n.type} ${n.title}`}
+                aria-label={`${v.type} ${v.title}`}
                 tabIndex={tabStop === n.id ? 0 : -1}
                 class={`row ${props.selected === n.id ? 'selected' : ''} ${dropHere}`}
                 style={{ paddingLeft: `${0.5 + n.depth * 1.25}rem` }}
@@ -283,7 +383,7 @@ export function SpecTree(props: TreeProps) {
                 >
                   {kids > 0 ? (open ? '▾' : '▸') : ''}
                 </button>
-                <span class={`badge type-${n.type}`}>{n.type}</span>
+                <span class={`badge type-${v.type}`}>{v.type}</span>
                 {renaming === n.id ? (
                   <RenameInput
                     title={n.title}
@@ -301,10 +401,10 @@ export function SpecTree(props: TreeProps) {
                   />
                 ) : (
                   <span class="title" onDblClick={() => editable && setRenaming(n.id)}>
-                    {n.title}
+                    {v.title}
                   </span>
                 )}
-                <span class={`status status-${n.status}`}>{n.status.replace('_', ' ')}</span>
+                <span class={`status status-${v.status}`}>{v.status.replace('_', ' ')}</span>
                 {editable && (
                   <button
                     class="link add"
@@ -320,27 +420,6 @@ export function SpecTree(props: TreeProps) {
                   </button>
                 )}
               </li>
-              {adding === n.id && (
-                <NewItemInput
-                  depth={n.depth + 1}
-                  onCancel={() => {
-                    setAdding(undefined);
-                    focusRow(n.id);
-                  }}
-                  onSubmit={(title) =>
-                    act(async () => {
-                      setAdding(undefined);
-                      await post(`/api/v1/projects/${props.projectId}/items`, {
-                        type: CHILD_TYPE[n.type],
-                        title,
-                        parent_id: n.id,
-                      });
-                      focusRow(n.id);
-                    })
-                  }
-                />
-              )}
-            </>
           );
         })}
         {rows.length === 0 && <li class="muted empty">{filtering ? 'Nothing matches the filter.' : 'No items yet.'}</li>}

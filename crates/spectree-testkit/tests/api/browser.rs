@@ -166,3 +166,161 @@ async fn two_people_edit_one_item_live_in_two_browsers_and_a_viewer_cannot_type(
     assert!(refusal.contains("(move_into_own_subtree)"), "{refusal}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn comments_follow_their_text_and_history_diffs_and_restores_reach_the_other_browser() {
+    let (server, owner, org, team, project) = project_fixture().await;
+    let bea = teammate(
+        &server,
+        &owner,
+        &org,
+        &team,
+        ("bea@example.com", "Bea Editor", "editor"),
+    )
+    .await;
+    // Olga is in the organization but not in the project's team: mentioning her reveals
+    // nothing, and the browser says so.
+    let other = owner.create_team(&org, "Other", "other").await;
+    teammate(
+        &server,
+        &owner,
+        &org,
+        &other,
+        ("olga@example.com", "Olga Outsider", "editor"),
+    )
+    .await;
+    let epic = item(
+        &owner,
+        &project,
+        json!({"type": "epic", "title": "Payments"}),
+    )
+    .await;
+    let story = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "Pay by card", "parent_id": epic,
+               "description": "Customers pay with a saved card in one step.\n\n"}),
+    )
+    .await;
+    let user =
+        |email: &str, name: &str| json!({"email": email, "name": name, "password": PASSWORD});
+    let fixture = json!({
+        "org": org, "project": project, "epic": epic, "story": story, "epicTitle": "Payments",
+        "admin": user("admin@example.com", "Admin"),
+        "editor": user("bea@example.com", "Bea Editor"),
+    });
+    let shots = screenshot_dir();
+    let result = run_scenario("discuss", &server.base, &fixture, shots.as_deref())
+        .await
+        .unwrap();
+    eprintln!("discuss scenario measured: {result}");
+    // The thread the browser made is anchored on the moved text, open, with the edited
+    // first comment and the deleted reply in place.
+    let threads = bea.get(&format!("/api/v1/items/{story}/threads")).await;
+    assert_eq!(threads.status, 200, "{}", threads.body);
+    let t = &threads.body["items"][0];
+    assert_eq!(t["anchor"]["text"], json!("saved card"));
+    assert_eq!(t["anchor"]["quote"], json!("saved card"));
+    assert_eq!(t["resolved"], json!(false));
+    assert_eq!(t["comments"][0]["body"], json!("Which cards do we take?"));
+    assert!(t["comments"][0]["edited_at"].is_string());
+    assert_eq!(t["comments"][1]["deleted"], json!(true));
+    let notice = result["mentionNotice"].as_str().unwrap();
+    assert!(notice.contains("@olga cannot see this item"), "{notice}");
+    // The restore put the named version back: Bea's intro stays, her later sentence is gone.
+    let mut last = Value::Null;
+    for _ in 0..200 {
+        last = owner.get(&format!("/api/v1/items/{story}")).await.body;
+        let d = last["description"].as_str().unwrap_or_default();
+        if d.starts_with("Intro: ") && !d.contains("Express checkout.") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let d = last["description"].as_str().unwrap();
+    assert!(
+        d.starts_with("Intro: ") && !d.contains("Express checkout."),
+        "{d:?}"
+    );
+    let versions = owner.get(&format!("/api/v1/items/{story}/versions")).await;
+    assert!(
+        versions.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["kind"] == json!("restore")),
+        "{}",
+        versions.body
+    );
+    // The snapshot restore sent the epic made after the snapshot to the trash.
+    let trash = owner
+        .get(&format!("/api/v1/projects/{project}/trash"))
+        .await;
+    assert!(
+        trash.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["title"] == json!("Loyalty points")),
+        "{}",
+        trash.body
+    );
+    server.stop().await;
+}
+
+/// 10 epics × 10 features × 10 stories × 10 tasks, with their parents: 11,110 items, in the
+/// project export format (imported in one request).
+fn big_project() -> (Value, usize) {
+    let mut items = Vec::new();
+    let mut add = |parent: Option<String>, ty: &str, title: String| {
+        let id = uuid::Uuid::now_v7().to_string();
+        items.push(
+            json!({"id": id, "parent_id": parent, "type": ty, "status": "draft",
+                          "priority": "medium", "title": title}),
+        );
+        id
+    };
+    for e in 0..10 {
+        let epic = add(None, "epic", format!("Epic {e}"));
+        for f in 0..10 {
+            let feature = add(Some(epic.clone()), "feature", format!("Feature {e}.{f}"));
+            for s in 0..10 {
+                let story = add(Some(feature.clone()), "story", format!("Story {e}.{f}.{s}"));
+                for t in 0..10 {
+                    add(Some(story.clone()), "task", format!("Task {e}.{f}.{s}.{t}"));
+                }
+            }
+        }
+    }
+    let n = items.len();
+    (
+        json!({"format": "spectree.project.v1",
+               "project": {"name": "Big", "slug": "big"}, "items": items}),
+        n,
+    )
+}
+
+#[tokio::test]
+async fn a_tree_of_ten_thousand_items_renders_a_window_of_rows_and_scrolls() {
+    let (server, owner, _org, team, _project) = project_fixture().await;
+    let (export, n) = big_project();
+    let r = owner
+        .post(&format!("/api/v1/teams/{team}/projects/import"), &export)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["items_created"], json!(n));
+    let project = r.body["project"]["id"].as_str().unwrap().to_owned();
+    let fixture = json!({
+        "project": project, "items": n,
+        "firstTitle": "Epic 0", "lastTitle": "Task 9.9.9.9",
+        "admin": {"email": "admin@example.com", "name": "Admin", "password": PASSWORD},
+    });
+    let shots = screenshot_dir();
+    let result = run_scenario("bigtree", &server.base, &fixture, shots.as_deref())
+        .await
+        .unwrap();
+    eprintln!("bigtree scenario measured: {result}");
+    assert!(result["rowsInDom"].as_u64().unwrap() <= 200, "{result}");
+    assert_eq!(result["items"], json!(n));
+    server.stop().await;
+}

@@ -1,0 +1,66 @@
+// A large project in the tree: first render of a project of 10,000+ items (all expanded),
+// scrolling through it, and keyboard navigation to its far end. The tree is virtualised, so
+// the DOM holds a window of rows whatever the project's size.
+import { login, median, percentile, until } from './lib.mjs';
+
+export async function bigtree({ browser, base, fixture: f, shots }) {
+  const { page } = await login(browser, base, f.admin);
+  const firstRender = [];
+  let tree;
+  for (let i = 0; i < 5; i++) {
+    // From navigation to the first rows on screen (the tree JSON is fetched and rendered).
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Your organizations' }).waitFor();
+    const started = Date.now();
+    await page.goto(`${base}/projects/${f.project}`);
+    await page.getByRole('treeitem').first().waitFor();
+    firstRender.push(Date.now() - started);
+  }
+  tree = page.getByRole('tree', { name: 'Spec tree' });
+  const inDom = await tree.getByRole('treeitem').count();
+  if (inDom > 200) throw new Error(`${inDom} rows in the DOM: the tree is not virtualised`);
+
+  // Scrolling: 80 steps of 900 px; each step waits two frames (the window is redrawn in the
+  // frame after the scroll event) and checks that the rows at the top of the view are drawn.
+  const scroll = await page.evaluate(async () => {
+    const el = document.querySelector('[role=tree]');
+    const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const steps = [];
+    let blank = 0;
+    for (let i = 0; i < 80; i++) {
+      const t0 = performance.now();
+      el.scrollTop += 900;
+      await frames();
+      steps.push(performance.now() - t0);
+      const box = el.getBoundingClientRect();
+      const hit = document.elementFromPoint(box.left + 40, box.top + 10);
+      if (!hit?.closest('[role=treeitem]')) blank++;
+    }
+    return { steps, blank, scrollHeight: el.scrollHeight };
+  });
+  if (scroll.blank) throw new Error(`${scroll.blank} scroll steps showed no row at the top of the view`);
+
+  // Keyboard: End goes to the last row of the whole project, drawn and focused.
+  await tree.getByRole('treeitem').first().focus();
+  await page.keyboard.press('End');
+  await until('the last row is focused', async () =>
+    page.evaluate((t) => document.activeElement?.getAttribute('aria-label') === t, `task ${f.lastTitle}`),
+  );
+  await page.keyboard.press('Home');
+  await until('the first row is focused', async () =>
+    page.evaluate((t) => document.activeElement?.getAttribute('aria-label') === t, `epic ${f.firstTitle}`),
+  );
+  if (shots) await page.screenshot({ path: `${shots}/tree-10k.png` });
+  return {
+    items: f.items,
+    rowsInDom: inDom,
+    firstRenderMs: { median: median(firstRender), max: Math.max(...firstRender), n: firstRender.length },
+    scrollStepMs: {
+      median: Math.round(median(scroll.steps) * 10) / 10,
+      p95: Math.round(percentile(scroll.steps, 95) * 10) / 10,
+      max: Math.round(Math.max(...scroll.steps) * 10) / 10,
+      n: scroll.steps.length,
+    },
+    scrollHeight: scroll.scrollHeight,
+  };
+}
