@@ -6,6 +6,7 @@ import { login, median, percentile, until } from './lib.mjs';
 export async function bigtree({ browser, base, fixture: f, shots }) {
   const { page } = await login(browser, base, f.admin);
   const firstRender = [];
+  const treeFetch = [];
   let tree;
   for (let i = 0; i < 5; i++) {
     // From navigation to the first rows on screen (the tree JSON is fetched and rendered).
@@ -15,10 +16,23 @@ export async function bigtree({ browser, base, fixture: f, shots }) {
     await page.goto(`${base}/projects/${f.project}`);
     await page.getByRole('treeitem').first().waitFor();
     firstRender.push(Date.now() - started);
+    // Of which the tree's JSON (the server's part).
+    treeFetch.push(
+      await page.evaluate(() => {
+        const e = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/tree'));
+        return e ? Math.round(e.responseEnd - e.startTime) : -1;
+      }),
+    );
   }
   tree = page.getByRole('tree', { name: 'Spec tree' });
   const inDom = await tree.getByRole('treeitem').count();
-  if (inDom > 200) throw new Error(`${inDom} rows in the DOM: the tree is not virtualised`);
+  if (inDom > 200) {
+    const seen = await page.evaluate(() => {
+      const el = document.querySelector('[role=tree]');
+      return { client: el.clientHeight, scroll: el.scrollHeight, top: el.scrollTop, pt: el.style.paddingTop, pb: el.style.paddingBottom, h: getComputedStyle(el).height };
+    });
+    throw new Error(`${inDom} rows in the DOM: the tree is not virtualised (${JSON.stringify(seen)})`);
+  }
 
   // Scrolling: 80 steps of 900 px; each step waits two frames (the window is redrawn in the
   // frame after the scroll event) and checks that the rows at the top of the view are drawn.
@@ -36,25 +50,35 @@ export async function bigtree({ browser, base, fixture: f, shots }) {
       const hit = document.elementFromPoint(box.left + 40, box.top + 10);
       if (!hit?.closest('[role=treeitem]')) blank++;
     }
-    return { steps, blank, scrollHeight: el.scrollHeight };
+    return { steps, blank, scrollHeight: el.scrollHeight, scrollTop: el.scrollTop };
   });
+  if (scroll.scrollTop < 80 * 900 - 30) throw new Error(`the tree did not scroll as asked: scrollTop ${scroll.scrollTop}`);
   if (scroll.blank) throw new Error(`${scroll.blank} scroll steps showed no row at the top of the view`);
 
   // Keyboard: End goes to the last row of the whole project, drawn and focused.
+  const focused = () =>
+    page.evaluate(() => {
+      const el = document.querySelector('[role=tree]');
+      const a = document.activeElement;
+      return a?.getAttribute('aria-label') ?? `${a?.tagName} top=${el.scrollTop} rows=${[...el.querySelectorAll('[role=treeitem]')].slice(-2).map((r) => r.getAttribute('aria-label'))}`;
+    });
   await tree.getByRole('treeitem').first().focus();
   await page.keyboard.press('End');
-  await until('the last row is focused', async () =>
-    page.evaluate((t) => document.activeElement?.getAttribute('aria-label') === t, `task ${f.lastTitle}`),
-  );
+  await until('the last row is focused', async () => {
+    const at = await focused();
+    return { ok: at === `task ${f.lastTitle}`, seen: at };
+  });
   await page.keyboard.press('Home');
-  await until('the first row is focused', async () =>
-    page.evaluate((t) => document.activeElement?.getAttribute('aria-label') === t, `epic ${f.firstTitle}`),
-  );
+  await until('the first row is focused', async () => {
+    const at = await focused();
+    return { ok: at === `epic ${f.firstTitle}`, seen: at };
+  });
   if (shots) await page.screenshot({ path: `${shots}/tree-10k.png` });
   return {
     items: f.items,
     rowsInDom: inDom,
     firstRenderMs: { median: median(firstRender), max: Math.max(...firstRender), n: firstRender.length },
+    treeFetchMs: { median: median(treeFetch), max: Math.max(...treeFetch) },
     scrollStepMs: {
       median: Math.round(median(scroll.steps) * 10) / 10,
       p95: Math.round(percentile(scroll.steps, 95) * 10) / 10,

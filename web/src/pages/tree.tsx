@@ -71,7 +71,8 @@ export function SpecTree(props: TreeProps) {
   const frame = useRef(0);
   const measure = () => {
     const el = treeRef.current;
-    if (el) setScroll({ top: el.scrollTop, height: el.clientHeight });
+    // Never more than the window: a container not yet laid out can report its content.
+    if (el) setScroll({ top: el.scrollTop, height: Math.min(el.clientHeight, window.innerHeight) });
   };
   const onScroll = () => {
     cancelAnimationFrame(frame.current);
@@ -307,10 +308,11 @@ export function SpecTree(props: TreeProps) {
         aria-label="Spec tree"
         ref={treeRef}
         onScroll={onScroll}
-        style={{ paddingTop: `${first * ROW_HEIGHT}px`, paddingBottom: `${(entries.length - last) * ROW_HEIGHT}px` }}
         onDragOver={(e) => e.preventDefault()}
         onDrop={onDrop}
       >
+        {/* Spacers stand in for the rows that are not drawn. */}
+        <li role="none" key="space-above" class="spacer" style={{ height: `${first * ROW_HEIGHT}px` }} />
         {drawn.map((entry) => {
           const n = entry.node;
           if (entry.adding)
@@ -422,6 +424,7 @@ export function SpecTree(props: TreeProps) {
               </li>
           );
         })}
+        <li role="none" key="space-below" class="spacer" style={{ height: `${(entries.length - last) * ROW_HEIGHT}px` }} />
         {rows.length === 0 && <li class="muted empty">{filtering ? 'Nothing matches the filter.' : 'No items yet.'}</li>}
       </ul>
       <p class="hint muted">
