@@ -92,6 +92,29 @@ export async function discuss({ browser, base, fixture: f, shots }) {
   await b.page.getByRole('listitem', { name: 'Thread by Admin on “saved card”' }).getByRole('button', { name: 'Reopen' }).click();
   await until('the reopened thread is highlighted again for Admin', async () => (await highlights(a.page)).join('') === 'saved card');
 
+  // A thread on a criterion's text (selected by keyboard), marked on the criterion for Bea.
+  await b.page.getByLabel('New criterion').fill('Card data never touches our servers');
+  await b.page.getByRole('button', { name: 'Add', exact: true }).click();
+  const crit = a.page.getByLabel('Criterion 1', { exact: true });
+  await until('the criterion reaches Admin', async () => (await crit.inputValue()) === 'Card data never touches our servers');
+  await crit.click();
+  await a.page.keyboard.press('End');
+  for (let i = 0; i < 'our servers'.length; i++) await a.page.keyboard.press('Shift+ArrowLeft');
+  await a.page.getByLabel('Comment on the selection', { exact: true }).fill('Which payment provider holds them?');
+  await a.page.getByRole('button', { name: 'Comment on the selection' }).click();
+  await b.page.getByRole('listitem', { name: 'Thread by Admin on “our servers”' }).waitFor();
+  await b.page.getByLabel('1 comment threads').waitFor();
+
+  // A thread whose text Bea deletes is kept and listed as detached, for both.
+  await selectInDescription(a.page, 'one step');
+  await a.page.getByLabel('Comment on the selection', { exact: true }).fill('Too vague.');
+  await a.page.getByRole('button', { name: 'Comment on the selection' }).click();
+  await b.page.getByRole('listitem', { name: 'Thread by Admin on “one step”' }).waitFor();
+  await selectInDescription(b.page, 'one step');
+  await b.page.keyboard.press('Backspace');
+  for (const p of [a.page, b.page]) await p.getByRole('heading', { name: 'Detached (1)' }).waitFor();
+  await until('the detached thread is not highlighted', async () => (await highlights(a.page)).join('') === 'saved card');
+
   // History: a named version once the server has Bea's edit.
   await until('the live edit reached the item', async () => (await api(a.page, `/api/v1/items/${f.story}`)).description?.startsWith('Intro: '));
   await a.page.getByRole('tab', { name: 'History' }).click();

@@ -1,5 +1,5 @@
-// The threads of an item, kept current: loaded once, and again on every `discussion` event
-// for the item on the project's event stream (and after one's own writes).
+// The threads of an item, kept current: loaded once, and again on every `discussion` or
+// `item` event for the item on the project's event stream (and after one's own writes).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, get, Page } from '../api';
 import { onProjectEvent } from '../events';
@@ -19,7 +19,8 @@ export function useThreads(itemId: string) {
   useEffect(() => {
     reload();
     return onProjectEvent((e) => {
-      if ((e.type === 'discussion' && e.item_id === itemId) || e.type === 'resync' || e.type === 'open') reload();
+      // Item events too: an edit that deletes an anchor's text detaches its thread.
+      if (((e.type === 'discussion' || e.type === 'item') && e.item_id === itemId) || e.type === 'resync' || e.type === 'open') reload();
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [itemId]);

@@ -218,9 +218,22 @@ async fn comments_follow_their_text_and_history_diffs_and_restores_reach_the_oth
     // first comment and the deleted reply in place.
     let threads = bea.get(&format!("/api/v1/items/{story}/threads")).await;
     assert_eq!(threads.status, 200, "{}", threads.body);
-    let t = &threads.body["items"][0];
+    let all = threads.body["items"].as_array().unwrap();
+    let quoted = |q: &str| {
+        all.iter()
+            .find(|t| t["anchor"]["quote"] == json!(q))
+            .unwrap_or_else(|| panic!("no thread on {q:?}: {all:?}"))
+    };
+    let t = quoted("saved card");
     assert_eq!(t["anchor"]["text"], json!("saved card"));
-    assert_eq!(t["anchor"]["quote"], json!("saved card"));
+    assert_eq!(t["anchor"]["detached"], json!(false));
+    assert_eq!(quoted("one step")["anchor"]["detached"], json!(true));
+    assert!(
+        quoted("our servers")["anchor"]["field"]
+            .as_str()
+            .unwrap()
+            .starts_with("criterion:")
+    );
     assert_eq!(t["resolved"], json!(false));
     assert_eq!(t["comments"][0]["body"], json!("Which cards do we take?"));
     assert!(t["comments"][0]["edited_at"].is_string());
