@@ -114,6 +114,9 @@ export async function collab({ browser, base, fixture: f, shots }) {
   // The viewer gets a read-only editor: typing changes nothing, here or for the others.
   await openItem(v.page, base, f, 'Vic');
   await v.page.getByText('read only').waitFor();
+  // Nor comment: the team does not let viewers comment, so no comment box is offered.
+  await v.page.getByText('your role does not allow commenting').waitFor();
+  if (await v.page.getByLabel('Comment on the item').count()) throw new Error('the viewer was offered a comment box');
   const editable = await v.page.locator('.cm-content').getAttribute('contenteditable');
   if (editable !== 'false') throw new Error(`viewer's editor is contenteditable=${editable}`);
   const before = await text(a.page);

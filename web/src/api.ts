@@ -104,6 +104,7 @@ export interface TeamView {
   name: string;
   slug: string;
   role?: Role | null;
+  viewers_can_comment?: boolean;
 }
 export interface MemberView {
   user_id: string;

@@ -23,6 +23,7 @@ export interface PanelProps {
   activeThread: string | null;
   onActivate: (id: string | null) => void;
   names: Map<string, string>;
+  canComment: boolean;
 }
 
 export default function DiscussionPanel(props: PanelProps) {
@@ -59,7 +60,9 @@ export default function DiscussionPanel(props: PanelProps) {
           {props.error}
         </p>
       )}
-      {sel ? (
+      {!props.canComment ? (
+        <p class="muted small">You can read the discussion; your role does not allow commenting.</p>
+      ) : sel ? (
         <div class="new-thread">
           <p class="quote">“{quote.length > 120 ? `${quote.slice(0, 120)}…` : quote}”</p>
           <Composer
@@ -129,10 +132,10 @@ function Thread(props: PanelProps & { thread: ThreadView }) {
       )}
       <ol class="comments" aria-label="Comments">
         {t.comments.map((c) => (
-          <Comment key={c.id} comment={c} names={names} itemId={props.itemId} reload={props.reload} />
+          <Comment key={c.id} comment={c} names={names} itemId={props.itemId} reload={props.reload} canComment={props.canComment} />
         ))}
       </ol>
-      {!t.resolved && (
+      {!t.resolved && props.canComment && (
         <Composer
           itemId={props.itemId}
           label={`Reply to ${first ? (names.get(first.author_id) ?? 'the thread') : 'the thread'}`}
@@ -144,7 +147,7 @@ function Thread(props: PanelProps & { thread: ThreadView }) {
           }}
         />
       )}
-      <div class="row-actions">
+      <div class="row-actions" hidden={!props.canComment}>
         {t.resolved ? (
           <button class="link" onClick={() => act(() => post(`/api/v1/threads/${t.id}/reopen`))}>
             Reopen
@@ -165,7 +168,13 @@ function Thread(props: PanelProps & { thread: ThreadView }) {
   );
 }
 
-function Comment(props: { comment: CommentView; names: Map<string, string>; itemId: string; reload: () => void }) {
+function Comment(props: {
+  comment: CommentView;
+  names: Map<string, string>;
+  itemId: string;
+  reload: () => void;
+  canComment: boolean;
+}) {
   const { comment: c, names } = props;
   const { me } = useSession();
   const mine = me?.user.id === c.author_id;
@@ -236,6 +245,7 @@ function Comment(props: { comment: CommentView; names: Map<string, string>; item
               key={emoji}
               type="button"
               aria-pressed={pressed}
+              disabled={!props.canComment}
               aria-label={`React ${emoji}${r ? `, ${r.count}` : ''}`}
               title={r ? r.user_ids.map((u) => names.get(u) ?? 'someone').join(', ') : undefined}
               onClick={() => act(() => post(`/api/v1/comments/${c.id}/reactions`, { emoji }))}

@@ -40,6 +40,8 @@ export interface EditorProps {
   itemId: string;
   editable: boolean;
   manager: boolean;
+  /// Whether this person may comment (Editors and up; Viewers when their team allows it).
+  canComment: boolean;
   members: TeamMemberView[];
   /// Everyone in the organization (names of authors).
   people?: MemberView[];
@@ -109,6 +111,7 @@ export default function ItemEditor(props: EditorProps) {
       closed={closed}
       synced={synced}
       editable={editable}
+      canComment={props.canComment}
       members={props.members}
       people={props.people ?? []}
       onLive={props.onLive}
@@ -129,6 +132,7 @@ function Editor(props: {
   closed: string | null;
   synced: boolean;
   editable: boolean;
+  canComment: boolean;
   members: TeamMemberView[];
   people: MemberView[];
   onLive?: (row: LiveRow | null) => void;
@@ -288,6 +292,7 @@ function Editor(props: {
             activeThread={activeThread}
             onActivate={setActiveThread}
             names={names}
+            canComment={props.canComment}
           />
         ) : (
           <HistoryPanel itemId={itemId} editable={editable} names={names} cursor={selection} />

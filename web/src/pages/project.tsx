@@ -122,6 +122,7 @@ export function ProjectPage({ projectId, itemId }: { projectId: string; itemId: 
                 itemId={itemId}
                 editable={canEdit(role)}
                 manager={canManage(role)}
+                canComment={canEdit(role) || (role === 'viewer' && !!team.data?.viewers_can_comment)}
                 members={members.data?.items ?? []}
                 people={people.data?.items ?? []}
                 onLive={setLiveRow}
