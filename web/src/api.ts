@@ -25,6 +25,9 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
     method,
     headers,
     credentials: 'same-origin',
+    // Nothing the API answers goes into the browser's HTTP cache, so signing out leaves no
+    // copy of anyone's data behind (see offline.ts for what the app keeps on purpose).
+    cache: 'no-store',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

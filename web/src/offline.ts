@@ -1,6 +1,7 @@
 // What the browser keeps for a signed-in person: y-indexeddb's documents (one IndexedDB
 // database `spectree:<user>:<item>` per opened item), plus anything in Web Storage and the
 // Cache API. Signing out removes all of it, so the next person on the machine sees nothing.
+// API responses never enter the HTTP cache (`cache: 'no-store'` in api.ts).
 
 /// The IndexedDB databases the app created.
 export async function storedDatabases(): Promise<string[]> {
