@@ -54,6 +54,7 @@ export function Description(props: {
   useEffect(() => {
     if (!host.current) return;
     const undoManager = new Y.UndoManager(props.text);
+    const reported = { from: -1, to: -1 };
     const view = new EditorView({
       parent: host.current,
       state: EditorState.create({
@@ -75,6 +76,10 @@ export function Description(props: {
           EditorView.updateListener.of((u) => {
             if (!u.selectionSet && !u.docChanged) return;
             const m = u.state.selection.main;
+            // Only a selection that moved re-renders the editor around it.
+            if (m.from === reported.from && m.to === reported.to) return;
+            reported.from = m.from;
+            reported.to = m.to;
             cb.current.onSelection({ field: 'description', text: props.text, from: m.from, to: m.to });
           }),
           EditorView.domEventHandlers({
