@@ -72,15 +72,16 @@ export function Composer(props: {
   const insert = (s: SuggestionView) => {
     const el = area.current;
     if (!el || !mention) return;
-    const caret = el.selectionStart ?? value.length;
-    const next = `${value.slice(0, mention.start)}@${s.handle} ${value.slice(caret)}`;
+    const caret = el.selectionStart ?? el.value.length;
+    const next = `${el.value.slice(0, mention.start)}@${s.handle} ${el.value.slice(caret)}`;
+    const at = mention.start + s.handle.length + 2;
+    // The box and its caret change at once, before any further keystroke, and the state
+    // follows; a deferred caret move would put later keystrokes in the wrong place.
+    el.value = next;
+    el.setSelectionRange(at, at);
+    el.focus();
     setValue(next);
     setMention(null);
-    requestAnimationFrame(() => {
-      const at = mention.start + s.handle.length + 2;
-      el.focus();
-      el.setSelectionRange(at, at);
-    });
   };
   const submit = async (e?: Event) => {
     e?.preventDefault();
