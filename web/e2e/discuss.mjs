@@ -150,8 +150,16 @@ export async function discuss({ browser, base, fixture: f, shots }) {
   });
   if (shots) await a.page.screenshot({ path: `${shots}/history-diff.png` });
 
-  // Restoring the named version reaches Bea's editor.
+  // Restoring the named version reaches Bea's editor (as soon as the document changes) and
+  // is listed as a version once the request has finished (leaving the page before would
+  // cancel it).
   await a.page.getByRole('button', { name: `Restore version ${namedNumber}` }).click();
+  const history = a.page.getByRole('region', { name: 'History' });
+  await until('the restore is listed as a version', async () => {
+    const alert = await history.getByRole('alert').allInnerTexts();
+    if (alert.length) throw new Error(`the restore failed: ${alert.join(' ')}`);
+    return (await history.getByRole('listitem', { name: new RegExp(`^Version \\d+ Restored version ${namedNumber}$`) }).count()) === 1;
+  });
   await until("the restore reaches Bea's editor", async () => {
     const t = await editorText(b.page);
     return { ok: !t.includes('Express checkout.') && t.startsWith('Intro: '), seen: t };
