@@ -183,6 +183,10 @@ export async function collab({ browser, base, fixture: f, shots }) {
   // Offline: Bea's edits stay local (and in IndexedDB) and merge on reconnect.
   await b.context.setOffline(true);
   await until('Bea shows offline', async () => (await status(b.page).innerText()).startsWith('Offline'));
+  // A panel whose code cannot be fetched offline says so; the editor stays usable.
+  await b.page.getByRole('tab', { name: 'History' }).click();
+  await b.page.getByText('Could not show the history').waitFor();
+  await b.page.getByRole('tab', { name: 'Comments' }).click();
   await b.page.locator('.cm-content').click();
   await b.page.keyboard.press('End');
   await b.page.keyboard.type(' [offline edit]');

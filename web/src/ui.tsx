@@ -1,5 +1,5 @@
 // Small shared pieces: forms with a visible error, a page frame, loading of data.
-import { ComponentChildren } from 'preact';
+import { Component, ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { errorText } from './api';
 
@@ -88,4 +88,22 @@ export function slugify(name: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 60);
+}
+
+/// Shows a message instead of its children when they fail to render, e.g. a lazily loaded
+/// panel whose chunk cannot be fetched while the browser is offline; the rest of the page
+/// (the editor, whose edits are kept offline) stays.
+export class Boundary extends Component<{ what: string; children: ComponentChildren }, { error: string | null }> {
+  state = { error: null as string | null };
+  componentDidCatch(e: unknown) {
+    this.setState({ error: errorText(e) });
+  }
+  render() {
+    if (!this.state.error) return this.props.children;
+    return (
+      <p class="error" role="alert">
+        Could not show {this.props.what} ({this.state.error}); reload the page once the connection is back.
+      </p>
+    );
+  }
 }

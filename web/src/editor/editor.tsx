@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { ErrorBox } from '../ui';
+import { Boundary, ErrorBox } from '../ui';
 import { get, errorText, ItemType, ItemView, MemberView, Priority, PRIORITIES, Status, STATUSES, TeamMemberView, TYPES } from '../api';
 import { useSession } from '../session';
 import { bindInput } from './bind';
@@ -281,6 +281,7 @@ function Editor(props: {
           History
         </button>
       </div>
+      <Boundary key={side} what={side === 'comments' ? 'the comments' : 'the history'}>
       <Suspense fallback={<p class="muted">Loading…</p>}>
         {side === 'comments' ? (
           <DiscussionPanel
@@ -298,6 +299,7 @@ function Editor(props: {
           <HistoryPanel itemId={itemId} editable={editable} names={names} cursor={selection} />
         )}
       </Suspense>
+      </Boundary>
     </aside>
     </div>
   );
