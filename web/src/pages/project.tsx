@@ -1,13 +1,14 @@
 // A project: its spec tree (kept current by the project's event stream) beside the editor
 // of the selected item, which loads as its own chunk.
 import { lazy, Suspense } from 'preact/compat';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   canEdit,
   canManage,
   del,
   errorText,
   get,
+  ItemView,
   MemberView,
   Page,
   post,
@@ -24,40 +25,54 @@ import { LiveRow, SpecTree } from './tree';
 
 const ItemEditor = lazy(() => import('../editor/editor'));
 
-/// Reloads the tree when the server says it changed (debounced), and on reconnect.
+/// Keeps the tree current from the project's event stream: an `updated` item is fetched
+/// alone and patched into its row (a large tree is not fetched again for a title or status
+/// change); any other change, a `resync` or a reconnect reloads the whole tree (debounced).
 function useTree(projectId: string) {
   const tree = useData(() => get<TreeView>(`/api/v1/projects/${projectId}/tree`), [projectId]);
   const reload = useRef(tree.reload);
   reload.current = tree.reload;
   const [live, setLive] = useState(false);
+  const [patched, setPatched] = useState<Map<string, ItemView>>(new Map());
+  // A full reload started after an item fetch makes that fetch's answer stale.
+  const epoch = useRef(0);
+  useEffect(() => setPatched(new Map()), [tree.data]);
   useEffect(() => {
     let timer: number | undefined;
-    const soon = () => {
+    const full = () => {
+      epoch.current++;
       clearTimeout(timer);
       timer = window.setTimeout(() => reload.current(), 50);
     };
+    const one = (id: string) => {
+      const at = epoch.current;
+      get<ItemView>(`/api/v1/items/${id}`).then(
+        (item) => at === epoch.current && setPatched((m) => new Map(m).set(id, item)),
+        full,
+      );
+    };
     const es = new EventSource(`/api/v1/projects/${projectId}/events`);
-    const hand = (type: ProjectEvent['type']) => (e: MessageEvent) => {
-      let data: Partial<ProjectEvent> = {};
+    const parse = (e: MessageEvent): Partial<ProjectEvent> => {
       try {
-        data = JSON.parse(e.data);
+        return JSON.parse(e.data);
       } catch {
-        // A hint without data still means "reload".
+        return {}; // A hint without data still means "reload".
       }
-      emitProjectEvent({ ...data, type });
     };
     es.addEventListener('item', (e) => {
-      soon();
-      hand('item')(e);
+      const data = parse(e);
+      if (data.kind === 'updated' && data.item_id) one(data.item_id);
+      else full();
+      emitProjectEvent({ ...data, type: 'item' });
     });
     es.addEventListener('resync', (e) => {
-      soon();
-      hand('resync')(e);
+      full();
+      emitProjectEvent({ ...parse(e), type: 'resync' });
     });
-    es.addEventListener('discussion', hand('discussion'));
+    es.addEventListener('discussion', (e) => emitProjectEvent({ ...parse(e), type: 'discussion' }));
     es.onopen = () => {
       setLive(true);
-      soon();
+      full();
       emitProjectEvent({ type: 'open' });
     };
     es.onerror = () => setLive(false);
@@ -66,7 +81,15 @@ function useTree(projectId: string) {
       es.close();
     };
   }, [projectId]);
-  return { ...tree, live };
+  const nodes = useMemo(() => {
+    const items = tree.data?.items ?? [];
+    if (!patched.size) return items;
+    return items.map((n) => {
+      const p = patched.get(n.id);
+      return p ? { ...n, title: p.title, type: p.type, status: p.status, priority: p.priority, assignee_id: p.assignee_id } : n;
+    });
+  }, [tree.data, patched]);
+  return { ...tree, nodes, live };
 }
 
 export function ProjectPage({ projectId, itemId }: { projectId: string; itemId: string | null }) {
@@ -106,7 +129,7 @@ export function ProjectPage({ projectId, itemId }: { projectId: string; itemId: 
       <div class="split">
         <SpecTree
           projectId={projectId}
-          nodes={tree.data?.items ?? []}
+          nodes={tree.nodes}
           selected={itemId}
           live={liveRow && liveRow.id === itemId ? liveRow : null}
           editable={canEdit(role)}
