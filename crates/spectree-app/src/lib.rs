@@ -13,9 +13,11 @@ pub mod mail;
 pub mod org;
 pub mod secret;
 mod settings;
+pub mod shared_views;
 pub mod spec;
+pub mod webhooks;
 
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, OnceLock, Weak};
 
 pub use context::{Actor, AuthVia, RequestCtx};
 pub use settings::AppSettings;
@@ -40,6 +42,8 @@ struct Inner {
     limiter: LoginLimiter,
     collab: spectree_collab::Collab,
     events: events::ProjectEvents,
+    /// The HTTP client of webhook deliveries, built on first use.
+    webhook_client: OnceLock<reqwest::Client>,
 }
 
 impl App {
@@ -53,6 +57,8 @@ impl App {
         collab: spectree_collab::CollabSettings,
         fanout: Option<spectree_collab::Fanout>,
     ) -> Self {
+        // Every HTTPS client of the process shares reqwest's rustls; it needs a provider.
+        webhooks::install_tls_provider();
         let limiter = LoginLimiter::new(settings.login_max_failures, settings.login_window);
         let inner = Arc::new_cyclic(|weak: &Weak<Inner>| {
             let host = Arc::new(collab::CollabHost::new(weak.clone()));
@@ -66,6 +72,7 @@ impl App {
                 limiter,
                 collab,
                 events: events::ProjectEvents::default(),
+                webhook_client: OnceLock::new(),
             }
         });
         Self { inner }

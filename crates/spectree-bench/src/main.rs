@@ -136,6 +136,9 @@ struct SpecArgs {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // A workspace build shares reqwest's rustls with the server's webhook client, and
+    // rustls then needs a provider installed before any client is built.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     match Cli::parse().command {
         Command::Spec(args) => spec(args).await,
         Command::History(args) => history::history(args).await,

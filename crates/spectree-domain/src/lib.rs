@@ -9,6 +9,8 @@ pub mod identity;
 pub mod ids;
 pub mod org;
 pub mod page;
+pub mod shared_views;
 pub mod spec;
+pub mod webhooks;
 
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};

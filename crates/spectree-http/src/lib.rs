@@ -16,6 +16,7 @@ pub mod metrics;
 mod ops;
 mod org;
 pub mod origin;
+mod shared_views;
 mod spec;
 pub mod state;
 pub mod views;
@@ -74,6 +75,7 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(history::router())
         .merge(collab::router())
         .merge(discussion::router())
+        .merge(shared_views::router())
         .merge(events::router())
 }
 

@@ -17,7 +17,9 @@ pub mod identity;
 pub mod org;
 mod row;
 pub mod seal;
+pub mod shared_views;
 pub mod spec;
+pub mod webhooks;
 
 pub use db::{Conn, Dialect, Store, StoreOptions, Tx};
 pub use error::StoreError;

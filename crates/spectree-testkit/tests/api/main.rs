@@ -20,6 +20,7 @@ mod mail;
 mod ops;
 mod orgs;
 mod sessions;
+mod shared_views;
 mod spec_events;
 mod spec_items;
 mod spec_tree;

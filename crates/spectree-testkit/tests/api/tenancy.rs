@@ -45,6 +45,8 @@ fn body_for(method: &str, path: &str, ids: &BTreeMap<&str, String>) -> Option<Va
         }
         ("patch", "/api/v1/comments/{comment}") => json!({"body": "Stolen"}),
         ("post", "/api/v1/comments/{comment}/reactions") => json!({"emoji": "👍"}),
+        ("post", "/api/v1/projects/{project}/views") => json!({"name": "Stolen"}),
+        ("patch", "/api/v1/views/{view}") => json!({"name": "Stolen"}),
         (_, _) if method == "get" || method == "delete" => return None,
         other => {
             panic!("no example body for {other:?}; add one so the tenancy walk covers it ({ids:?})")
@@ -93,6 +95,13 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
         )
         .await;
     assert_eq!(thread.status, 201, "{}", thread.body);
+    let view = owner
+        .post(
+            &format!("/api/v1/projects/{project}/views"),
+            &json!({"name": "Board", "visibility": "team"}),
+        )
+        .await;
+    assert_eq!(view.status, 201, "{}", view.body);
 
     let mut ids = BTreeMap::new();
     ids.insert("org", org.clone());
@@ -113,6 +122,7 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
             .unwrap()
             .to_owned(),
     );
+    ids.insert("view", view.body["id"].as_str().unwrap().to_owned());
     ids.insert(
         "invitation",
         inv.body["invitation"]["id"].as_str().unwrap().to_owned(),
