@@ -21,6 +21,7 @@ mod spec;
 pub mod state;
 pub mod views;
 mod web;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -76,6 +77,7 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(collab::router())
         .merge(discussion::router())
         .merge(shared_views::router())
+        .merge(webhooks::router())
         .merge(events::router())
 }
 
