@@ -208,6 +208,11 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             app.clone(),
             config.audit.retention_interval,
         )),
+        tokio::spawn(crate::activity::dispatch_activity(
+            app.clone(),
+            crate::activity::consumers(&app),
+            config.activity.dispatch_interval,
+        )),
     ];
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {
