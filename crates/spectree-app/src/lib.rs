@@ -2,6 +2,7 @@
 //! does its writes, its audit record and its outgoing events in one transaction; mail goes
 //! out only after that transaction committed.
 
+pub mod activity;
 pub mod audit;
 pub mod collab;
 mod context;
@@ -44,6 +45,8 @@ struct Inner {
     events: events::ProjectEvents,
     /// The HTTP client of webhook deliveries, built on first use.
     webhook_client: OnceLock<reqwest::Client>,
+    /// Wakes the webhook delivery worker when deliveries were queued.
+    webhook_wake: tokio::sync::Notify,
 }
 
 impl App {
@@ -73,6 +76,7 @@ impl App {
                 collab,
                 events: events::ProjectEvents::default(),
                 webhook_client: OnceLock::new(),
+                webhook_wake: tokio::sync::Notify::new(),
             }
         });
         Self { inner }

@@ -2,6 +2,7 @@
 //! endpoints, the OpenAPI document generated from the handlers, and the embedded web app. Handlers are thin:
 //! extract, call one use case, map the result.
 
+mod activity;
 mod audit;
 pub mod auth;
 mod collab;
@@ -79,6 +80,7 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(shared_views::router())
         .merge(webhooks::router())
         .merge(events::router())
+        .merge(activity::router())
 }
 
 /// The OpenAPI document of the public API.

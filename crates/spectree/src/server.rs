@@ -226,6 +226,11 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             app.clone(),
             config.webhooks.poll_interval,
         )),
+        tokio::spawn(crate::activity::dispatch_activity(
+            app.clone(),
+            crate::activity::consumers(&app),
+            config.activity.dispatch_interval,
+        )),
     ];
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {
@@ -312,13 +317,17 @@ async fn apply_retention_periodically(app: App, interval: std::time::Duration) {
     }
 }
 
-/// Makes the due webhook deliveries every `interval` (their backoff is measured on the app's
-/// clock); a full batch is followed at once by the next.
+/// Makes the due webhook deliveries when new ones are queued on this node and every
+/// `interval` (retries come due on the app's clock; deliveries queued by other nodes); a
+/// full batch is followed at once by the next.
 async fn deliver_webhooks_periodically(app: App, interval: std::time::Duration) {
     let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = app.webhook_work_queued() => {}
+        }
         loop {
             match app.deliver_due_webhooks().await {
                 Ok(r) if r.attempted == 0 => break,

@@ -94,6 +94,17 @@ impl App {
         Ok(self.inner.webhook_client.get_or_init(|| c))
     }
 
+    /// Wakes this node's delivery worker (new deliveries were queued and committed).
+    pub fn wake_webhook_worker(&self) {
+        self.inner.webhook_wake.notify_one();
+    }
+
+    /// Waits until [`App::wake_webhook_worker`] is called (a wake-up given while nobody
+    /// waited is kept for the next wait).
+    pub async fn webhook_work_queued(&self) {
+        self.inner.webhook_wake.notified().await;
+    }
+
     /// Makes one attempt of every due delivery (up to a batch); returns what happened.
     pub async fn deliver_due_webhooks(&self) -> StoreResult<DeliveryReport> {
         let settings = &self.settings().webhooks;

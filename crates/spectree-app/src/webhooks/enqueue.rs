@@ -2,8 +2,11 @@
 //! its kind, queued in the transaction that records the event (so a delivery exists exactly
 //! when the change committed).
 
+use std::sync::LazyLock;
+
 use serde_json::{Value, json};
 use spectree_domain::Timestamp;
+use spectree_domain::activity::ActivityKind;
 use spectree_domain::ids::{OrgId, TeamId};
 use spectree_store::webhooks::deliveries;
 use spectree_store::webhooks::{self as store, Webhook};
@@ -12,9 +15,11 @@ use spectree_store::{AnyConnection, StoreResult};
 use super::manage::new_delivery;
 use crate::App;
 
-/// The event kinds a hook may pick.
+/// The event kinds a hook may pick: the activity kinds.
 pub fn event_kinds() -> &'static [&'static str] {
-    &[]
+    static KINDS: LazyLock<Vec<&'static str>> =
+        LazyLock::new(|| ActivityKind::ALL.iter().map(|k| k.as_str()).collect());
+    &KINDS
 }
 
 /// The JSON body of a delivery. Event data that would make it larger than `max_bytes` is left

@@ -364,6 +364,7 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
+        self.wake_webhook_worker();
         Ok(replay)
     }
 
@@ -393,6 +394,7 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
+        self.wake_webhook_worker();
         Ok(ping)
     }
 }

@@ -4,12 +4,14 @@
 //! backoff and a delivery log (decision 0014).
 
 mod client;
+mod consumer;
 mod deliver;
 mod enqueue;
 mod manage;
 
 use std::time::Duration;
 
+pub use consumer::WebhookConsumer;
 pub use deliver::DeliveryReport;
 pub use enqueue::event_kinds;
 pub use manage::{CreatedWebhook, NewWebhook, WebhookChanges};

@@ -10,8 +10,8 @@ use super::error::ConfigError;
 use super::keys::{self, Kind};
 use super::layers::Layers;
 use super::model::{
-    AuditConfig, AuthConfig, CollabConfig, Config, DatabaseConfig, HistoryConfig, HttpConfig,
-    LogFormat, MailConfig, SignupConfig, SpecConfig, WebhooksConfig,
+    ActivityConfig, AuditConfig, AuthConfig, CollabConfig, Config, DatabaseConfig, HistoryConfig,
+    HttpConfig, LogFormat, MailConfig, SignupConfig, SpecConfig, WebhooksConfig,
 };
 use super::raw::Raw;
 use super::secret::Secret;
@@ -147,6 +147,9 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
                 between(raw.integer()?, 1024, 16 << 20)
             })?,
             poll_interval: values.required("webhooks.poll_interval", Raw::duration)?,
+        },
+        activity: ActivityConfig {
+            dispatch_interval: values.required("activity.dispatch_interval", Raw::duration)?,
         },
     })
 }
