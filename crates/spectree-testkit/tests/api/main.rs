@@ -29,3 +29,4 @@ mod support;
 mod tenancy;
 mod tokens;
 mod web;
+mod webhooks;
