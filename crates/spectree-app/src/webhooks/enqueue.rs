@@ -84,3 +84,45 @@ impl App {
         Ok(queued)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use spectree_domain::ids::{OrgId, TeamId, UserId};
+
+    use super::*;
+
+    #[test]
+    fn event_data_is_left_out_of_bodies_over_the_cap() {
+        let hook = Webhook {
+            id: "h".into(),
+            org_id: OrgId::new(),
+            team_id: TeamId::new(),
+            url: "https://e.com/".into(),
+            events: vec!["item_created".into()],
+            active: true,
+            consecutive_failures: 0,
+            disabled_reason: None,
+            created_by: UserId::new(),
+            created_at: Timestamp(0),
+            updated_at: Timestamp(0),
+        };
+        let data = json!({ "big": "x".repeat(5000) });
+        let small: Value = serde_json::from_str(&payload(
+            &hook,
+            "item_created",
+            Timestamp(0),
+            data.clone(),
+            1024,
+        ))
+        .unwrap_or_default();
+        assert_eq!(small["data_omitted"], true);
+        assert!(small["data"].is_null());
+        assert_eq!(small["event"], "item_created");
+        let full: Value =
+            serde_json::from_str(&payload(&hook, "item_created", Timestamp(0), data, 10_000))
+                .unwrap_or_default();
+        assert_eq!(full["data"]["big"].as_str().map(str::len), Some(5000));
+        assert!(full.get("data_omitted").is_none());
+        assert!(event_kinds().contains(&"status_changed"));
+    }
+}
