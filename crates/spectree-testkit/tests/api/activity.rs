@@ -221,6 +221,13 @@ async fn every_kind_is_recorded_by_its_real_action() {
         .post_empty(&format!("/api/v1/projects/{project}/snapshots/1/restore"))
         .await;
     assert!(r.status < 300, "{}", r.body);
+    let gone = item(&owner, &project, json!({"type": "epic", "title": "Gone"})).await;
+    let r = owner.delete(&format!("/api/v1/items/{gone}")).await;
+    assert!(r.status < 300, "{}", r.body);
+    let r = owner
+        .delete(&format!("/api/v1/projects/{project}/trash/{gone}"))
+        .await;
+    assert!(r.status < 300, "{}", r.body);
 
     let (items, _) = feed(
         &owner,
@@ -253,6 +260,9 @@ async fn every_kind_is_recorded_by_its_real_action() {
             "version_restored",
             "snapshot_taken",
             "snapshot_restored",
+            "item_created",
+            "item_trashed",
+            "item_purged",
         ]
     );
     let by_kind = |k: &str| items.iter().find(|a| a["kind"] == k).unwrap().clone();
@@ -281,6 +291,7 @@ async fn every_kind_is_recorded_by_its_real_action() {
         json!(1)
     );
     assert_eq!(by_kind("snapshot_restored")["data"]["snapshot"], json!(1));
+    assert_eq!(by_kind("item_purged")["item_id"], json!(gone));
     // Customer text stays out of the activity (it is not sealed).
     let text = serde_json::to_string(&items).unwrap();
     for secret in ["Visa", "Card", "better", "Ask", "Reviewed", "Release"] {
@@ -656,9 +667,43 @@ async fn activity_committed_on_one_node_reaches_streams_on_another() {
         (e["kind"].as_str(), e["item_id"].as_str()),
         (Some("item_created"), Some(id.as_str()))
     );
-    // Processed once: node B's dispatcher found nothing left to claim.
-    outbox_drained(&a).await;
-    assert_eq!(count(&a, "activity").await, 1);
+
+    // Both nodes write at once and both dispatchers claim: each activity arrives once. Only
+    // on PostgreSQL: several nodes are a PostgreSQL deployment (two processes writing one
+    // SQLite file fail each other's read-then-write transactions with SQLITE_BUSY).
+    if a.on_postgres() {
+        let writer = |c: Client, tag: &'static str| {
+            let project = project.clone();
+            async move {
+                let mut ids = Vec::new();
+                for n in 0..20 {
+                    ids.push(
+                        item(
+                            &c,
+                            &project,
+                            json!({"type": "epic", "title": format!("{tag}{n}")}),
+                        )
+                        .await,
+                    );
+                }
+                ids
+            }
+        };
+        let (on_a, on_b2) = tokio::join!(writer(owner.clone(), "A"), writer(on_b.clone(), "B"));
+        let created: std::collections::HashSet<String> = on_a.into_iter().chain(on_b2).collect();
+        let mut seen = std::collections::HashSet::new();
+        while seen.len() < created.len() {
+            let e = s.next_activity().await;
+            let id = e["item_id"].as_str().unwrap().to_owned();
+            assert!(created.contains(&id), "unexpected {e}");
+            assert!(seen.insert(id), "delivered twice: {e}");
+        }
+        outbox_drained(&a).await;
+        assert_eq!(count(&a, "activity").await, 41);
+        // Nothing more (no duplicate) arrives.
+        let extra = tokio::time::timeout(Duration::from_millis(500), s.next()).await;
+        assert!(extra.is_err(), "an extra event: {extra:?}");
+    }
     b.stop().await;
     a.stop().await;
 }
