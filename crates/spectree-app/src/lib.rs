@@ -2,6 +2,7 @@
 //! does its writes, its audit record and its outgoing events in one transaction; mail goes
 //! out only after that transaction committed.
 
+pub mod activity;
 pub mod audit;
 pub mod collab;
 mod context;
@@ -13,9 +14,11 @@ pub mod mail;
 pub mod org;
 pub mod secret;
 mod settings;
+pub mod shared_views;
 pub mod spec;
+pub mod webhooks;
 
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, OnceLock, Weak};
 
 pub use context::{Actor, AuthVia, RequestCtx};
 pub use settings::AppSettings;
@@ -40,6 +43,10 @@ struct Inner {
     limiter: LoginLimiter,
     collab: spectree_collab::Collab,
     events: events::ProjectEvents,
+    /// The HTTP client of webhook deliveries, built on first use.
+    webhook_client: OnceLock<reqwest::Client>,
+    /// Wakes the webhook delivery worker when deliveries were queued.
+    webhook_wake: tokio::sync::Notify,
 }
 
 impl App {
@@ -53,6 +60,8 @@ impl App {
         collab: spectree_collab::CollabSettings,
         fanout: Option<spectree_collab::Fanout>,
     ) -> Self {
+        // Every HTTPS client of the process shares reqwest's rustls; it needs a provider.
+        webhooks::install_tls_provider();
         let limiter = LoginLimiter::new(settings.login_max_failures, settings.login_window);
         let inner = Arc::new_cyclic(|weak: &Weak<Inner>| {
             let host = Arc::new(collab::CollabHost::new(weak.clone()));
@@ -66,6 +75,8 @@ impl App {
                 limiter,
                 collab,
                 events: events::ProjectEvents::default(),
+                webhook_client: OnceLock::new(),
+                webhook_wake: tokio::sync::Notify::new(),
             }
         });
         Self { inner }

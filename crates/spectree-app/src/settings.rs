@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use spectree_domain::identity::{PasswordPolicy, SignupPolicy};
 
+use crate::webhooks::WebhookSettings;
+
 /// Settings of the use cases.
 #[derive(Debug, Clone)]
 pub struct AppSettings {
@@ -36,6 +38,8 @@ pub struct AppSettings {
     pub version_idle: Duration,
     /// An automatic version closes at the latest this long after its first change.
     pub version_max: Duration,
+    /// How webhooks are delivered.
+    pub webhooks: WebhookSettings,
 }
 
 impl Default for AppSettings {
@@ -55,6 +59,7 @@ impl Default for AppSettings {
             import_max_items: 200_000,
             version_idle: Duration::from_secs(30),
             version_max: Duration::from_secs(300),
+            webhooks: WebhookSettings::default(),
         }
     }
 }

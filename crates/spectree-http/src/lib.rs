@@ -2,6 +2,7 @@
 //! endpoints, the OpenAPI document generated from the handlers, and the embedded web app. Handlers are thin:
 //! extract, call one use case, map the result.
 
+mod activity;
 mod audit;
 pub mod auth;
 mod collab;
@@ -16,10 +17,12 @@ pub mod metrics;
 mod ops;
 mod org;
 pub mod origin;
+mod shared_views;
 mod spec;
 pub mod state;
 pub mod views;
 mod web;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -74,7 +77,10 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(history::router())
         .merge(collab::router())
         .merge(discussion::router())
+        .merge(shared_views::router())
+        .merge(webhooks::router())
         .merge(events::router())
+        .merge(activity::router())
 }
 
 /// The OpenAPI document of the public API.

@@ -7,9 +7,11 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::serve::ListenerExt;
 use spectree_app::mail::{Mailer, SmtpSettings};
+use spectree_app::webhooks::WebhookSettings;
 use spectree_app::{App, AppSettings};
 use spectree_domain::identity::{PasswordPolicy, SignupPolicy};
 use spectree_domain::page::PageRequest;
+use spectree_domain::webhooks::RetryPolicy;
 use spectree_domain::{Clock, SystemClock};
 use spectree_http::HttpSettings;
 use spectree_store::blob::LocalBlobs;
@@ -70,6 +72,18 @@ pub fn app_settings(config: &Config) -> AppSettings {
         import_max_items: config.spec.import_max_items,
         version_idle: config.history.version_idle,
         version_max: config.history.version_max,
+        webhooks: WebhookSettings {
+            allow_private_targets: config.webhooks.allow_private_targets,
+            timeout: config.webhooks.timeout,
+            retry: RetryPolicy {
+                max_attempts: config.webhooks.max_attempts,
+                base: config.webhooks.backoff_base,
+                max: config.webhooks.backoff_max,
+            },
+            disable_after: config.webhooks.disable_after,
+            max_body_bytes: config.webhooks.max_body_bytes,
+            ..WebhookSettings::default()
+        },
     }
 }
 
@@ -208,6 +222,15 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             app.clone(),
             config.audit.retention_interval,
         )),
+        tokio::spawn(deliver_webhooks_periodically(
+            app.clone(),
+            config.webhooks.poll_interval,
+        )),
+        tokio::spawn(crate::activity::dispatch_activity(
+            app.clone(),
+            crate::activity::consumers(&app),
+            config.activity.dispatch_interval,
+        )),
     ];
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {
@@ -290,6 +313,34 @@ async fn apply_retention_periodically(app: App, interval: std::time::Duration) {
                 "applied retention policies"
             ),
             Err(e) => tracing::error!(error = %e, "applying retention policies failed"),
+        }
+    }
+}
+
+/// Makes the due webhook deliveries when new ones are queued on this node and every
+/// `interval` (retries come due on the app's clock; deliveries queued by other nodes); a
+/// full batch is followed at once by the next.
+async fn deliver_webhooks_periodically(app: App, interval: std::time::Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = app.webhook_work_queued() => {}
+        }
+        loop {
+            match app.deliver_due_webhooks().await {
+                Ok(r) if r.attempted == 0 => break,
+                Ok(r) => tracing::debug!(
+                    attempted = r.attempted,
+                    succeeded = r.succeeded,
+                    "webhook deliveries attempted"
+                ),
+                Err(e) => {
+                    tracing::error!(error = %e, "delivering webhooks failed");
+                    break;
+                }
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Editing and deleting one's own comments, and reacting to comments.
 
 use serde_json::json;
+use spectree_domain::activity::ActivityKind;
 use spectree_domain::discussion::{validate_body, validate_emoji};
 use spectree_domain::org::Action;
 use spectree_store::discussion::{self as store, Comment, reactions};
@@ -85,6 +86,14 @@ impl App {
             json!({ "item_id": item.id, "thread_id": row.thread_id, "mentioned": outcome.mentioned.len() }),
         )
         .await?;
+        self.record_activity(
+            &mut tx,
+            (item.org_id, project.id, Some(item.id)),
+            Some(actor.user_id),
+            ActivityKind::CommentEdited,
+            json!({ "thread_id": row.thread_id, "comment_id": row.id }),
+        )
+        .await?;
         Store::commit(tx).await?;
         self.events()
             .publish(project.id, ItemEventKind::CommentEdited, item.id);
@@ -111,6 +120,14 @@ impl App {
             ("comment", Some(row.id.clone())),
             &actor.ctx,
             json!({ "item_id": item.id, "thread_id": row.thread_id }),
+        )
+        .await?;
+        self.record_activity(
+            &mut tx,
+            (item.org_id, project.id, Some(item.id)),
+            Some(actor.user_id),
+            ActivityKind::CommentDeleted,
+            json!({ "thread_id": row.thread_id, "comment_id": row.id }),
         )
         .await?;
         Store::commit(tx).await?;
@@ -151,6 +168,14 @@ impl App {
             ("comment", Some(row.id.clone())),
             &actor.ctx,
             json!({ "item_id": item.id, "emoji": emoji }),
+        )
+        .await?;
+        self.record_activity(
+            &mut tx,
+            (item.org_id, project.id, Some(item.id)),
+            Some(actor.user_id),
+            ActivityKind::Reacted,
+            json!({ "comment_id": row.id, "emoji": emoji, "added": added }),
         )
         .await?;
         Store::commit(tx).await?;

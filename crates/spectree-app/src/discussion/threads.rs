@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::json;
+use spectree_domain::activity::ActivityKind;
 use spectree_domain::discussion::{AnchorField, render_html, validate_body};
 use spectree_domain::ids::{ItemId, OrgId, UserId};
 use spectree_domain::org::Action;
@@ -135,7 +136,7 @@ impl App {
         };
         store::insert_thread(&mut tx, self.store().sealer(), &thread).await?;
         let (comment, outcome) = self
-            .insert_comment(&mut tx, actor, &project, &thread.id, body)
+            .insert_comment(&mut tx, actor, &project, &thread.id, body, false)
             .await?;
         audit::record(
             &mut tx,
@@ -197,7 +198,7 @@ impl App {
             .discussion_thread(&mut tx, actor, thread, Action::Comment)
             .await?;
         let (comment, outcome) = self
-            .insert_comment(&mut tx, actor, &project, &thread.id, body)
+            .insert_comment(&mut tx, actor, &project, &thread.id, body, true)
             .await?;
         audit::record(
             &mut tx,
@@ -224,6 +225,7 @@ impl App {
         project: &Project,
         thread: &str,
         body: String,
+        reply: bool,
     ) -> Result<(Comment, MentionOutcome), DiscussionError> {
         let comment = Comment {
             id: uuid::Uuid::now_v7().to_string(),
@@ -236,6 +238,15 @@ impl App {
             deleted_at: None,
         };
         store::insert_comment(c, self.store().sealer(), &comment).await?;
+        let item = store::thread_item(c, thread).await?;
+        self.record_activity(
+            c,
+            (project.org_id, project.id, item),
+            Some(actor.user_id),
+            ActivityKind::Commented,
+            json!({ "thread_id": thread, "comment_id": comment.id, "reply": reply }),
+        )
+        .await?;
         let outcome = self.record_mentions(c, project, &comment).await?;
         Ok((comment, outcome))
     }
@@ -410,6 +421,18 @@ impl App {
                 ("comment_thread", Some(thread.id.clone())),
                 &actor.ctx,
                 json!({ "item_id": item.id }),
+            )
+            .await?;
+            self.record_activity(
+                &mut tx,
+                (item.org_id, project.id, Some(item.id)),
+                Some(actor.user_id),
+                if resolved {
+                    ActivityKind::ThreadResolved
+                } else {
+                    ActivityKind::ThreadReopened
+                },
+                json!({ "thread_id": thread.id }),
             )
             .await?;
             Store::commit(tx).await?;

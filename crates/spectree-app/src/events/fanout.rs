@@ -1,13 +1,16 @@
-//! Project events between nodes: each node publishes its events as JSON on one Redis channel
+//! Project events and activity between nodes: each node publishes them as JSON on one Redis channel
 //! (tagged with the node's id, so it ignores its own) and hands the other nodes' events to
 //! its local subscribers. Events lost while Redis is away are covered by telling every
 //! subscriber to resynchronise once the subscription is back.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc};
+
+use spectree_store::activity::Activity;
 
 use super::{Msg, ProjectEvent};
 
@@ -17,17 +20,30 @@ const CHANNEL: &str = "spectree:project-events";
 /// Events waiting to be published before new ones are dropped.
 const QUEUE: usize = 10_000;
 
+/// What a node sends to the others.
+#[derive(Debug, Clone)]
+pub(super) enum Outgoing {
+    /// A project event.
+    Event(ProjectEvent),
+    /// A committed activity.
+    Activity(Arc<Activity>),
+}
+
+/// One message on the channel: an event or an activity (exactly one of the two).
 #[derive(Serialize, Deserialize)]
 struct Wire {
     node: uuid::Uuid,
-    event: ProjectEvent,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    event: Option<ProjectEvent>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    activity: Option<Activity>,
 }
 
 /// Starts the publisher and the subscriber; returns the queue of outgoing events.
 pub(super) async fn start(
     url: &str,
     local: broadcast::Sender<Msg>,
-) -> Result<mpsc::Sender<ProjectEvent>, redis::RedisError> {
+) -> Result<mpsc::Sender<Outgoing>, redis::RedisError> {
     let client = redis::Client::open(url)?;
     let conn = redis::aio::ConnectionManager::new(client.clone()).await?;
     let node = uuid::Uuid::now_v7();
@@ -39,11 +55,23 @@ pub(super) async fn start(
 
 async fn publisher(
     mut conn: redis::aio::ConnectionManager,
-    mut queue: mpsc::Receiver<ProjectEvent>,
+    mut queue: mpsc::Receiver<Outgoing>,
     node: uuid::Uuid,
 ) {
-    while let Some(event) = queue.recv().await {
-        let Ok(payload) = serde_json::to_vec(&Wire { node, event }) else {
+    while let Some(out) = queue.recv().await {
+        let wire = match out {
+            Outgoing::Event(e) => Wire {
+                node,
+                event: Some(e),
+                activity: None,
+            },
+            Outgoing::Activity(a) => Wire {
+                node,
+                event: None,
+                activity: Some(Activity::clone(&a)),
+            },
+        };
+        let Ok(payload) = serde_json::to_vec(&wire) else {
             continue;
         };
         let sent = tokio::time::timeout(
@@ -87,7 +115,12 @@ async fn subscriber(client: redis::Client, local: broadcast::Sender<Msg>, node: 
         while let Some(msg) = stream.next().await {
             match serde_json::from_slice::<Wire>(msg.get_payload_bytes()) {
                 Ok(w) if w.node != node => {
-                    let _ = local.send(Msg::Event(w.event));
+                    if let Some(e) = w.event {
+                        let _ = local.send(Msg::Event(e));
+                    }
+                    if let Some(a) = w.activity {
+                        let _ = local.send(Msg::Activity(Arc::new(a)));
+                    }
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "ignoring a malformed project event"),

@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::json;
+use spectree_domain::activity::ActivityKind;
 use spectree_domain::ids::{ItemId, ProjectId, UserId};
 use spectree_domain::org::Action;
 use spectree_domain::spec::search::index_words;
@@ -298,6 +299,15 @@ impl App {
             ("project", Some(project.id.to_string())),
             &actor.ctx,
             json!({ "count": created.len(), "item_ids": created.iter().map(|i| i.id).collect::<Vec<_>>() }),
+        )
+        .await?;
+        // One activity for the bulk, not one per item.
+        self.record_activity(
+            &mut tx,
+            (project.org_id, project.id, None),
+            Some(actor.user_id),
+            ActivityKind::ItemsCreated,
+            json!({ "count": created.len() }),
         )
         .await?;
         Store::commit(tx).await?;

@@ -2,6 +2,7 @@
 //! `SPECTREE_TEST_DATABASE_URL` is set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod activity;
 mod audit;
 mod audit_events;
 mod audit_query;
@@ -20,6 +21,7 @@ mod mail;
 mod ops;
 mod orgs;
 mod sessions;
+mod shared_views;
 mod spec_events;
 mod spec_items;
 mod spec_tree;
@@ -27,3 +29,4 @@ mod support;
 mod tenancy;
 mod tokens;
 mod web;
+mod webhooks;

@@ -45,6 +45,18 @@ fn body_for(method: &str, path: &str, ids: &BTreeMap<&str, String>) -> Option<Va
         }
         ("patch", "/api/v1/comments/{comment}") => json!({"body": "Stolen"}),
         ("post", "/api/v1/comments/{comment}/reactions") => json!({"emoji": "👍"}),
+        ("post", "/api/v1/projects/{project}/views") => json!({"name": "Stolen"}),
+        ("patch", "/api/v1/views/{view}") => json!({"name": "Stolen"}),
+        ("post", "/api/v1/teams/{team}/webhooks") => {
+            json!({"url": "https://93.184.216.34/stolen", "events": ["item_created"]})
+        }
+        ("patch", "/api/v1/webhooks/{webhook}") => json!({"active": false}),
+        (
+            "post",
+            "/api/v1/webhooks/{webhook}/rotate-secret"
+            | "/api/v1/webhooks/{webhook}/ping"
+            | "/api/v1/webhooks/{webhook}/deliveries/{delivery}/replay",
+        ) => return None,
         (_, _) if method == "get" || method == "delete" => return None,
         other => {
             panic!("no example body for {other:?}; add one so the tenancy walk covers it ({ids:?})")
@@ -93,6 +105,22 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
         )
         .await;
     assert_eq!(thread.status, 201, "{}", thread.body);
+    let view = owner
+        .post(
+            &format!("/api/v1/projects/{project}/views"),
+            &json!({"name": "Board", "visibility": "team"}),
+        )
+        .await;
+    assert_eq!(view.status, 201, "{}", view.body);
+    // A public IP literal: accepted without a DNS lookup, and nothing is sent to it (the
+    // walk uses an unknown delivery id, refused before the delivery is looked at).
+    let hook = owner
+        .post(
+            &format!("/api/v1/teams/{team}/webhooks"),
+            &json!({"url": "https://93.184.216.34/hook", "events": ["item_created"]}),
+        )
+        .await;
+    assert_eq!(hook.status, 201, "{}", hook.body);
 
     let mut ids = BTreeMap::new();
     ids.insert("org", org.clone());
@@ -113,6 +141,12 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
             .unwrap()
             .to_owned(),
     );
+    ids.insert("view", view.body["id"].as_str().unwrap().to_owned());
+    ids.insert(
+        "webhook",
+        hook.body["webhook"]["id"].as_str().unwrap().to_owned(),
+    );
+    ids.insert("delivery", uuid::Uuid::now_v7().to_string());
     ids.insert(
         "invitation",
         inv.body["invitation"]["id"].as_str().unwrap().to_owned(),

@@ -10,8 +10,8 @@ use super::error::ConfigError;
 use super::keys::{self, Kind};
 use super::layers::Layers;
 use super::model::{
-    AuditConfig, AuthConfig, CollabConfig, Config, DatabaseConfig, HistoryConfig, HttpConfig,
-    LogFormat, MailConfig, SignupConfig, SpecConfig,
+    ActivityConfig, AuditConfig, AuthConfig, CollabConfig, Config, DatabaseConfig, HistoryConfig,
+    HttpConfig, LogFormat, MailConfig, SignupConfig, SpecConfig, WebhooksConfig,
 };
 use super::raw::Raw;
 use super::secret::Secret;
@@ -131,6 +131,25 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
         audit: AuditConfig {
             chain_interval: values.required("audit.chain_interval", Raw::duration)?,
             retention_interval: values.required("audit.retention_interval", Raw::duration)?,
+        },
+        webhooks: WebhooksConfig {
+            allow_private_targets: values
+                .required("webhooks.allow_private_targets", Raw::boolean)?,
+            timeout: values.required("webhooks.timeout", Raw::duration)?,
+            max_attempts: values.required("webhooks.max_attempts", |raw| {
+                between(raw.integer()?, 1, 100)
+            })?,
+            backoff_base: values.required("webhooks.backoff_base", Raw::duration)?,
+            backoff_max: values.required("webhooks.backoff_max", Raw::duration)?,
+            disable_after: values
+                .required("webhooks.disable_after", |raw| at_least(raw.integer()?, 1))?,
+            max_body_bytes: values.required("webhooks.max_body_bytes", |raw| {
+                between(raw.integer()?, 1024, 16 << 20)
+            })?,
+            poll_interval: values.required("webhooks.poll_interval", Raw::duration)?,
+        },
+        activity: ActivityConfig {
+            dispatch_interval: values.required("activity.dispatch_interval", Raw::duration)?,
         },
     })
 }

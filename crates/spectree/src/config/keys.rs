@@ -452,6 +452,14 @@ pub(super) static KEYS: &[Key] = &[
         show: |c| duration(c.history.close_interval),
     },
     Key {
+        path: "activity.dispatch_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("1s"),
+        doc: "How often the activity outbox is checked for activity to deliver (live streams,\n              notifications, webhooks) besides the check after every commit; a safety net for\n              activity committed by another node or a missed wake-up.",
+        show: |c| duration(c.activity.dispatch_interval),
+    },
+    Key {
         path: "audit.chain_interval",
         kind: Kind::Duration,
         secret: false,
@@ -466,5 +474,74 @@ pub(super) static KEYS: &[Key] = &[
         default: DefaultValue::Fixed("1h"),
         doc: "How often each organization's retention policy (old audit records, automatic\n              versions) is applied.",
         show: |c| duration(c.audit.retention_interval),
+    },
+    Key {
+        path: "webhooks.allow_private_targets",
+        kind: Kind::Bool,
+        secret: false,
+        default: DefaultValue::Fixed("false"),
+        doc: "Let webhooks target loopback, private, link-local and other internal addresses.\n\
+              Leave off unless every internal service the server can reach may receive them\n\
+              (webhook URLs are chosen by team admins).",
+        show: |c| Shown::Bool(c.webhooks.allow_private_targets),
+    },
+    Key {
+        path: "webhooks.timeout",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("10s"),
+        doc: "How long one delivery attempt may take, connecting included.",
+        show: |c| duration(c.webhooks.timeout),
+    },
+    Key {
+        path: "webhooks.max_attempts",
+        kind: Kind::U32,
+        secret: false,
+        default: DefaultValue::Fixed("8"),
+        doc: "Attempts in all (the first included) before a delivery is given up.",
+        show: |c| Shown::Number(u64::from(c.webhooks.max_attempts)),
+    },
+    Key {
+        path: "webhooks.backoff_base",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("10s"),
+        doc: "Delay after the first failed attempt; it doubles with each further failure\n\
+              (with jitter: between half and all of it).",
+        show: |c| duration(c.webhooks.backoff_base),
+    },
+    Key {
+        path: "webhooks.backoff_max",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("1h"),
+        doc: "Longest delay between two attempts of a delivery.",
+        show: |c| duration(c.webhooks.backoff_max),
+    },
+    Key {
+        path: "webhooks.disable_after",
+        kind: Kind::U32,
+        secret: false,
+        default: DefaultValue::Fixed("20"),
+        doc: "Failed attempts in a row after which a webhook is switched off (an admin\n\
+              switches it on again).",
+        show: |c| Shown::Number(u64::from(c.webhooks.disable_after)),
+    },
+    Key {
+        path: "webhooks.max_body_bytes",
+        kind: Kind::Usize,
+        secret: false,
+        default: DefaultValue::Fixed("262144"),
+        doc: "Largest delivery body, in bytes; event data that would make it larger is left\n\
+              out of the body (data_omitted: true).",
+        show: |c| Shown::Number(c.webhooks.max_body_bytes as u64),
+    },
+    Key {
+        path: "webhooks.poll_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("1s"),
+        doc: "How often the delivery worker looks for due deliveries.",
+        show: |c| duration(c.webhooks.poll_interval),
     },
 ];

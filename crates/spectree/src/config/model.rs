@@ -44,6 +44,10 @@ pub struct Config {
     pub history: HistoryConfig,
     /// `[audit]` section.
     pub audit: AuditConfig,
+    /// `[webhooks]` section.
+    pub webhooks: WebhooksConfig,
+    /// `[activity]` section.
+    pub activity: ActivityConfig,
 }
 
 /// Log output format.
@@ -170,6 +174,14 @@ pub struct HistoryConfig {
     pub close_interval: Duration,
 }
 
+/// `[activity]`.
+#[derive(Debug, Clone)]
+pub struct ActivityConfig {
+    /// `activity.dispatch_interval`: how often the activity outbox is checked besides the
+    /// check after every commit. Default `1s`.
+    pub dispatch_interval: Duration,
+}
+
 /// `[audit]`.
 #[derive(Debug, Clone)]
 pub struct AuditConfig {
@@ -178,4 +190,26 @@ pub struct AuditConfig {
     pub chain_interval: Duration,
     /// `audit.retention_interval`: how often the retention policies are applied. Default `1h`.
     pub retention_interval: Duration,
+}
+
+/// `[webhooks]`.
+#[derive(Debug, Clone)]
+pub struct WebhooksConfig {
+    /// `webhooks.allow_private_targets`: let webhooks reach loopback, private and link-local
+    /// addresses. Default false.
+    pub allow_private_targets: bool,
+    /// `webhooks.timeout`: one delivery attempt. Default `10s`.
+    pub timeout: Duration,
+    /// `webhooks.max_attempts`: attempts before a delivery is given up. Default 8.
+    pub max_attempts: u32,
+    /// `webhooks.backoff_base`: delay after the first failed attempt. Default `10s`.
+    pub backoff_base: Duration,
+    /// `webhooks.backoff_max`: longest delay between attempts. Default `1h`.
+    pub backoff_max: Duration,
+    /// `webhooks.disable_after`: failed attempts in a row that switch a hook off. Default 20.
+    pub disable_after: u32,
+    /// `webhooks.max_body_bytes`: largest delivery body. Default 256 KiB.
+    pub max_body_bytes: usize,
+    /// `webhooks.poll_interval`: how often due deliveries are looked for. Default `1s`.
+    pub poll_interval: Duration,
 }
