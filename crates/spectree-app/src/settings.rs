@@ -36,6 +36,8 @@ pub struct AppSettings {
     pub version_idle: Duration,
     /// An automatic version closes at the latest this long after its first change.
     pub version_max: Duration,
+    /// Queued digest lines are mailed once the oldest of a person's lines is this old.
+    pub digest_interval: Duration,
 }
 
 impl Default for AppSettings {
@@ -55,6 +57,7 @@ impl Default for AppSettings {
             import_max_items: 200_000,
             version_idle: Duration::from_secs(30),
             version_max: Duration::from_secs(300),
+            digest_interval: Duration::from_secs(3600),
         }
     }
 }

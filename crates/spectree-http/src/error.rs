@@ -97,6 +97,7 @@ error_codes! {
     InvalidThreadAnchor = ("invalid_thread_anchor", UNPROCESSABLE_ENTITY, "A thread anchor is not a non-empty range of the item's description or of one of its criteria."),
     NotCommentAuthor = ("not_comment_author", FORBIDDEN, "Only the author may edit or delete a comment."),
     CommentDeleted = ("comment_deleted", CONFLICT, "The comment was deleted."),
+    InvalidNotificationPreference = ("invalid_notification_preference", UNPROCESSABLE_ENTITY, "A notification preference names an unknown kind, repeats a kind, or asks for both email and digest."),
     EmptyQuery = ("empty_query", BAD_REQUEST, "The search query has no words."),
     Unavailable = ("unavailable", SERVICE_UNAVAILABLE, "A dependency (the database) is not reachable."),
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Something went wrong on the server; it has been logged."),

@@ -13,6 +13,7 @@ pub mod extract;
 mod history;
 mod identity;
 pub mod metrics;
+mod notification;
 mod ops;
 mod org;
 pub mod origin;
@@ -75,6 +76,7 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(collab::router())
         .merge(discussion::router())
         .merge(events::router())
+        .merge(notification::router())
 }
 
 /// The OpenAPI document of the public API.

@@ -70,6 +70,7 @@ pub fn app_settings(config: &Config) -> AppSettings {
         import_max_items: config.spec.import_max_items,
         version_idle: config.history.version_idle,
         version_max: config.history.version_max,
+        digest_interval: config.notifications.digest_interval,
     }
 }
 
@@ -207,6 +208,10 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         tokio::spawn(apply_retention_periodically(
             app.clone(),
             config.audit.retention_interval,
+        )),
+        tokio::spawn(send_digests_periodically(
+            app.clone(),
+            config.notifications.digest_check_interval,
         )),
     ];
     let listener = listener.tap_io(|tcp| {
@@ -424,6 +429,20 @@ pub async fn admin_list_users(config: &Config) -> anyhow::Result<Vec<String>> {
     }
     app.store().close().await;
     Ok(lines)
+}
+
+/// Mails the notification digests that are due every `interval` (whether one is due is
+/// measured on the app's clock against `notifications.digest_interval`).
+async fn send_digests_periodically(app: App, interval: std::time::Duration) {
+    let mut tick = tokio::time::interval(interval);
+    loop {
+        tick.tick().await;
+        match app.send_due_digests().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sent = n, "sent notification digests"),
+            Err(e) => tracing::error!(error = %e, "sending notification digests failed"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 use spectree_domain::discussion::{validate_body, validate_emoji};
+use spectree_domain::notification::NotificationKind;
 use spectree_domain::org::Action;
 use spectree_store::discussion::{self as store, Comment, reactions};
 use spectree_store::spec::items::Item;
@@ -11,6 +12,7 @@ use spectree_store::{AnyConnection, Store};
 use super::mentions::MentionOutcome;
 use super::{CommentDetails, DiscussionError};
 use crate::events::ItemEventKind;
+use crate::notification::Occurrence;
 use crate::{Actor, App, audit};
 
 impl App {
@@ -73,7 +75,29 @@ impl App {
         )
         .await?;
         row.body = body;
+        let before: Vec<_> =
+            store::mentions_of(&mut tx, item.org_id, std::slice::from_ref(&row.id))
+                .await?
+                .into_iter()
+                .filter(|m| m.2)
+                .map(|m| m.1)
+                .collect();
         let outcome = self.record_mentions(&mut tx, &project, &row).await?;
+        self.watch_mentioned(&mut tx, &project, item.id, &outcome)
+            .await?;
+        // Only people the edit newly mentions are told; the comment itself is not news.
+        let fresh: Vec<_> = outcome
+            .mentioned
+            .iter()
+            .filter(|u| !before.contains(u))
+            .map(|u| (*u, NotificationKind::Mentioned))
+            .collect();
+        let deliveries = self
+            .notify(
+                &mut tx,
+                &Occurrence::of(&project, &item, Some(actor.user_id), None, fresh),
+            )
+            .await?;
         audit::record(
             &mut tx,
             now,
@@ -88,6 +112,7 @@ impl App {
         Store::commit(tx).await?;
         self.events()
             .publish(project.id, ItemEventKind::CommentEdited, item.id);
+        self.dispatch(deliveries).await;
         Ok((self.comment_details(actor, &row.id).await?, outcome))
     }
 

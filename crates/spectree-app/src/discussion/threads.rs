@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use spectree_domain::discussion::{AnchorField, render_html, validate_body};
 use spectree_domain::ids::{ItemId, OrgId, UserId};
+use spectree_domain::notification::{NotificationKind, WatchReason};
 use spectree_domain::org::Action;
 use spectree_domain::page::{Page, PageRequest};
 use spectree_store::discussion::{self as store, Anchor, Comment, Thread, reactions};
@@ -15,6 +16,7 @@ use spectree_store::{AnyConnection, Store};
 use super::mentions::MentionOutcome;
 use super::{DiscussionError, ResolvedAnchor};
 use crate::events::ItemEventKind;
+use crate::notification::{Occurrence, auto_watch};
 use crate::{Actor, App, audit};
 
 /// Where a new thread is anchored: a field and either two encoded Yjs relative positions
@@ -60,6 +62,27 @@ pub struct ThreadDetails {
     pub anchor: Option<ResolvedAnchor>,
     /// Comments, oldest first (tombstones included).
     pub comments: Vec<CommentDetails>,
+}
+
+/// A comment on `item`: its watchers hear of the comment, the people it mentions (who can
+/// see the item) of the mention.
+pub(super) fn commented(
+    project: &Project,
+    item: &Item,
+    actor: &Actor,
+    outcome: &MentionOutcome,
+) -> Occurrence {
+    Occurrence::of(
+        project,
+        item,
+        Some(actor.user_id),
+        Some(NotificationKind::Commented),
+        outcome
+            .mentioned
+            .iter()
+            .map(|u| (*u, NotificationKind::Mentioned))
+            .collect(),
+    )
 }
 
 impl App {
@@ -135,7 +158,7 @@ impl App {
         };
         store::insert_thread(&mut tx, self.store().sealer(), &thread).await?;
         let (comment, outcome) = self
-            .insert_comment(&mut tx, actor, &project, &thread.id, body)
+            .insert_comment(&mut tx, actor, &project, item, &thread.id, body)
             .await?;
         audit::record(
             &mut tx,
@@ -150,9 +173,13 @@ impl App {
                     "mentioned": outcome.mentioned.len() }),
         )
         .await?;
+        let deliveries = self
+            .notify(&mut tx, &commented(&project, &row, actor, &outcome))
+            .await?;
         Store::commit(tx).await?;
         self.events()
             .publish(project.id, ItemEventKind::Commented, item);
+        self.dispatch(deliveries).await;
         let details = self.thread_details(actor, &thread.id).await?;
         Ok((details, outcome))
     }
@@ -197,7 +224,7 @@ impl App {
             .discussion_thread(&mut tx, actor, thread, Action::Comment)
             .await?;
         let (comment, outcome) = self
-            .insert_comment(&mut tx, actor, &project, &thread.id, body)
+            .insert_comment(&mut tx, actor, &project, item.id, &thread.id, body)
             .await?;
         audit::record(
             &mut tx,
@@ -210,9 +237,13 @@ impl App {
             json!({ "item_id": item.id, "thread_id": thread.id, "mentioned": outcome.mentioned.len() }),
         )
         .await?;
+        let deliveries = self
+            .notify(&mut tx, &commented(&project, &item, actor, &outcome))
+            .await?;
         Store::commit(tx).await?;
         self.events()
             .publish(project.id, ItemEventKind::Commented, item.id);
+        self.dispatch(deliveries).await;
         let details = self.comment_details(actor, &comment.id).await?;
         Ok((details, outcome))
     }
@@ -222,6 +253,7 @@ impl App {
         c: &mut AnyConnection,
         actor: &Actor,
         project: &Project,
+        item: ItemId,
         thread: &str,
         body: String,
     ) -> Result<(Comment, MentionOutcome), DiscussionError> {
@@ -237,6 +269,16 @@ impl App {
         };
         store::insert_comment(c, self.store().sealer(), &comment).await?;
         let outcome = self.record_mentions(c, project, &comment).await?;
+        auto_watch(
+            c,
+            project.org_id,
+            item,
+            actor.user_id,
+            WatchReason::Commenter,
+            comment.created_at,
+        )
+        .await?;
+        self.watch_mentioned(c, project, item, &outcome).await?;
         Ok((comment, outcome))
     }
 

@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc};
 
-use super::{Msg, ProjectEvent};
+use super::{Msg, Remote};
 
 /// The Redis channel of project events.
 const CHANNEL: &str = "spectree:project-events";
@@ -20,14 +20,14 @@ const QUEUE: usize = 10_000;
 #[derive(Serialize, Deserialize)]
 struct Wire {
     node: uuid::Uuid,
-    event: ProjectEvent,
+    msg: Remote,
 }
 
 /// Starts the publisher and the subscriber; returns the queue of outgoing events.
 pub(super) async fn start(
     url: &str,
     local: broadcast::Sender<Msg>,
-) -> Result<mpsc::Sender<ProjectEvent>, redis::RedisError> {
+) -> Result<mpsc::Sender<Remote>, redis::RedisError> {
     let client = redis::Client::open(url)?;
     let conn = redis::aio::ConnectionManager::new(client.clone()).await?;
     let node = uuid::Uuid::now_v7();
@@ -39,11 +39,11 @@ pub(super) async fn start(
 
 async fn publisher(
     mut conn: redis::aio::ConnectionManager,
-    mut queue: mpsc::Receiver<ProjectEvent>,
+    mut queue: mpsc::Receiver<Remote>,
     node: uuid::Uuid,
 ) {
-    while let Some(event) = queue.recv().await {
-        let Ok(payload) = serde_json::to_vec(&Wire { node, event }) else {
+    while let Some(msg) = queue.recv().await {
+        let Ok(payload) = serde_json::to_vec(&Wire { node, msg }) else {
             continue;
         };
         let sent = tokio::time::timeout(
@@ -87,7 +87,10 @@ async fn subscriber(client: redis::Client, local: broadcast::Sender<Msg>, node: 
         while let Some(msg) = stream.next().await {
             match serde_json::from_slice::<Wire>(msg.get_payload_bytes()) {
                 Ok(w) if w.node != node => {
-                    let _ = local.send(Msg::Event(w.event));
+                    let _ = local.send(match w.msg {
+                        Remote::Event(e) => Msg::Event(e),
+                        Remote::Inbox(u) => Msg::Inbox(u),
+                    });
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "ignoring a malformed project event"),

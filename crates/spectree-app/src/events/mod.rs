@@ -1,5 +1,6 @@
 //! Outgoing events of a project's spec tree (item created, updated, moved, trashed, restored,
-//! purged) and of the discussion on its items (comments, resolutions, reactions). They are
+//! purged), of the discussion on its items (comments, resolutions, reactions), and of each
+//! person's notification inbox (its unread count may have changed; see [`inbox`]). They are
 //! published after the transaction that caused them committed, so a reader that reloads on an
 //! event sees the change; the HTTP layer streams them to browsers.
 //!
@@ -9,6 +10,7 @@
 //! resynchronise.
 
 mod fanout;
+pub mod inbox;
 
 use std::sync::OnceLock;
 
@@ -86,6 +88,18 @@ enum Msg {
     ResyncAll,
     /// This user's access changed: their subscriptions check it again.
     Recheck(UserId),
+    /// This user's inbox changed (its unread count may differ).
+    Inbox(UserId),
+}
+
+/// What travels between nodes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Remote {
+    /// A project event.
+    Event(ProjectEvent),
+    /// A user's inbox changed.
+    Inbox(UserId),
 }
 
 /// The node's event hub.
@@ -93,7 +107,7 @@ pub struct ProjectEvents {
     tx: broadcast::Sender<Msg>,
     closed: watch::Sender<bool>,
     /// Events for the other nodes, when Redis is configured.
-    remote: OnceLock<mpsc::Sender<ProjectEvent>>,
+    remote: OnceLock<mpsc::Sender<Remote>>,
 }
 
 impl Default for ProjectEvents {
@@ -115,12 +129,22 @@ impl ProjectEvents {
             kind,
             item_id,
         };
+        self.send_remote(Remote::Event(event.clone()));
+        let _ = self.tx.send(Msg::Event(event));
+    }
+
+    /// Tells every node's inbox subscriptions of `user` that their inbox changed.
+    pub fn publish_inbox(&self, user: UserId) {
+        self.send_remote(Remote::Inbox(user));
+        let _ = self.tx.send(Msg::Inbox(user));
+    }
+
+    fn send_remote(&self, msg: Remote) {
         if let Some(remote) = self.remote.get()
-            && remote.try_send(event.clone()).is_err()
+            && remote.try_send(msg).is_err()
         {
             tracing::warn!("the project event queue to Redis is full; dropping an event");
         }
-        let _ = self.tx.send(Msg::Event(event));
     }
 
     /// Connects this hub to the other nodes through Redis (failing when it cannot be reached
@@ -176,7 +200,7 @@ impl ProjectSubscription {
                     Ok(Msg::Event(_)) => {}
                     Ok(Msg::ResyncAll) => return Next::Resync,
                     Ok(Msg::Recheck(user)) if user == self.user => return Next::Recheck,
-                    Ok(Msg::Recheck(_)) => {}
+                    Ok(Msg::Recheck(_) | Msg::Inbox(_)) => {}
                     Err(broadcast::error::RecvError::Lagged(_)) => return Next::Resync,
                     Err(broadcast::error::RecvError::Closed) => return Next::Closed,
                 },

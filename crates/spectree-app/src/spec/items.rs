@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::json;
 use spectree_domain::ids::{ItemId, ProjectId, UserId};
+use spectree_domain::notification::{NotificationKind, WatchReason};
 use spectree_domain::org::Action;
 use spectree_domain::spec::search::index_words;
 use spectree_domain::spec::{
@@ -16,6 +17,7 @@ use spectree_store::spec::words;
 use spectree_store::{AnyConnection, Store};
 
 use super::{BULK_MAX_ITEMS, SpecError};
+use crate::notification::{Occurrence, auto_watch};
 use crate::{Actor, App, audit};
 
 /// Where an item goes: under `parent_id` (the root when `None`), right after the sibling
@@ -255,6 +257,8 @@ impl App {
         words::insert(&mut tx, project.id, &[(item.id, item_words(&item))]).await?;
         self.record_item_change(&mut tx, None, &item, actor.user_id, "create")
             .await?;
+        self.watch_new_items(&mut tx, std::slice::from_ref(&item))
+            .await?;
         audit::record(
             &mut tx,
             item.created_at,
@@ -266,7 +270,24 @@ impl App {
             json!({ "project_id": project.id, "type": item.item_type, "parent_id": item.parent_id }),
         )
         .await?;
+        let direct = item
+            .assignee_id
+            .map(|a| vec![(a, NotificationKind::Assigned)])
+            .unwrap_or_default();
+        let deliveries = self
+            .notify(
+                &mut tx,
+                &Occurrence::of(
+                    &project,
+                    &item,
+                    Some(actor.user_id),
+                    Some(NotificationKind::ItemCreated),
+                    direct,
+                ),
+            )
+            .await?;
         Store::commit(tx).await?;
+        self.dispatch(deliveries).await;
         Ok(item)
     }
 
@@ -289,6 +310,9 @@ impl App {
         let items = self.build_items(&mut tx, actor, &project, batch).await?;
         let created: Vec<Item> = items.iter().map(|(_, i)| i.clone()).collect();
         self.insert_items(&mut tx, &project, &created).await?;
+        // A bulk creation adds its automatic watches but tells no one: a batch is one act,
+        // not a thousand pieces of news. (Imports add no watches: they copy a tree.)
+        self.watch_new_items(&mut tx, &created).await?;
         audit::record(
             &mut tx,
             self.now(),
@@ -383,6 +407,37 @@ impl App {
         let w: Vec<(ItemId, BTreeSet<String>)> =
             created.iter().map(|i| (i.id, item_words(i))).collect();
         words::insert(c, project.id, &w).await?;
+        Ok(())
+    }
+
+    /// The creator and the assignee of new items watch them.
+    async fn watch_new_items(
+        &self,
+        c: &mut AnyConnection,
+        created: &[Item],
+    ) -> Result<(), SpecError> {
+        for i in created {
+            auto_watch(
+                &mut *c,
+                i.org_id,
+                i.id,
+                i.created_by,
+                WatchReason::Creator,
+                i.created_at,
+            )
+            .await?;
+            if let Some(a) = i.assignee_id {
+                auto_watch(
+                    &mut *c,
+                    i.org_id,
+                    i.id,
+                    a,
+                    WatchReason::Assignee,
+                    i.created_at,
+                )
+                .await?;
+            }
+        }
         Ok(())
     }
 

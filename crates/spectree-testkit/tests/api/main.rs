@@ -17,6 +17,7 @@ mod discussion;
 mod history;
 mod invitations;
 mod mail;
+mod notifications;
 mod ops;
 mod orgs;
 mod sessions;

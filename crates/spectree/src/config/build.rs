@@ -11,7 +11,7 @@ use super::keys::{self, Kind};
 use super::layers::Layers;
 use super::model::{
     AuditConfig, AuthConfig, CollabConfig, Config, DatabaseConfig, HistoryConfig, HttpConfig,
-    LogFormat, MailConfig, SignupConfig, SpecConfig,
+    LogFormat, MailConfig, NotificationsConfig, SignupConfig, SpecConfig,
 };
 use super::raw::Raw;
 use super::secret::Secret;
@@ -131,6 +131,11 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
         audit: AuditConfig {
             chain_interval: values.required("audit.chain_interval", Raw::duration)?,
             retention_interval: values.required("audit.retention_interval", Raw::duration)?,
+        },
+        notifications: NotificationsConfig {
+            digest_interval: values.required("notifications.digest_interval", Raw::duration)?,
+            digest_check_interval: values
+                .required("notifications.digest_check_interval", Raw::duration)?,
         },
     })
 }

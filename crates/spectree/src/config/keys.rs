@@ -467,4 +467,20 @@ pub(super) static KEYS: &[Key] = &[
         doc: "How often each organization's retention policy (old audit records, automatic\n              versions) is applied.",
         show: |c| duration(c.audit.retention_interval),
     },
+    Key {
+        path: "notifications.digest_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("1h"),
+        doc: "Digest lines are mailed together, one mail per person, once the oldest of that\n              person's lines is this old.",
+        show: |c| duration(c.notifications.digest_interval),
+    },
+    Key {
+        path: "notifications.digest_check_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("1m"),
+        doc: "How often digests that are due are looked for and sent.",
+        show: |c| duration(c.notifications.digest_check_interval),
+    },
 ];

@@ -44,6 +44,8 @@ pub struct Config {
     pub history: HistoryConfig,
     /// `[audit]` section.
     pub audit: AuditConfig,
+    /// `[notifications]` section.
+    pub notifications: NotificationsConfig,
 }
 
 /// Log output format.
@@ -178,4 +180,15 @@ pub struct AuditConfig {
     pub chain_interval: Duration,
     /// `audit.retention_interval`: how often the retention policies are applied. Default `1h`.
     pub retention_interval: Duration,
+}
+
+/// `[notifications]`.
+#[derive(Debug, Clone)]
+pub struct NotificationsConfig {
+    /// `notifications.digest_interval`: digest lines are mailed, one mail per person, once
+    /// the oldest of that person's lines is this old. Default `1h`.
+    pub digest_interval: Duration,
+    /// `notifications.digest_check_interval`: how often due digests are looked for.
+    /// Default `1m`.
+    pub digest_check_interval: Duration,
 }
