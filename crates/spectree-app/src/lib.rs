@@ -2,6 +2,7 @@
 //! does its writes, its audit record and its outgoing events in one transaction; mail goes
 //! out only after that transaction committed.
 
+pub mod activity;
 pub mod audit;
 pub mod collab;
 mod context;

@@ -138,7 +138,10 @@ impl Store {
 
     /// Commits a use case's transaction.
     pub async fn commit(tx: Tx) -> StoreResult<()> {
-        Ok(tx.commit().await?)
+        tx.commit().await?;
+        // Wakes the activity dispatchers: what this transaction recorded is visible now.
+        crate::activity::signal_commit();
+        Ok(())
     }
 
     /// Starts a transaction for a use case.

@@ -2,6 +2,7 @@
 //! process. `main.rs` is the command line on top of this library; the test harness starts
 //! servers through [`server::start`].
 
+pub mod activity;
 pub mod audit;
 pub mod config;
 pub mod server;

@@ -209,6 +209,11 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             app.clone(),
             config.audit.retention_interval,
         )),
+        tokio::spawn(crate::activity::dispatch_activity(
+            app.clone(),
+            crate::activity::consumers(&app),
+            config.activity.dispatch_interval,
+        )),
         tokio::spawn(send_digests_periodically(
             app.clone(),
             config.notifications.digest_check_interval,

@@ -8,7 +8,7 @@ use serde_json::json;
 use spectree_collab::schema::{CriterionContent, DocContent};
 use spectree_collab::{CollabError, Host, HostFuture, Projection};
 use spectree_domain::ids::{ItemId, OrgId, UserId};
-use spectree_domain::notification::{NotificationKind, WatchReason};
+use spectree_domain::notification::WatchReason;
 use spectree_domain::org::{Action, Decision, ResourceKind, authorize};
 use spectree_domain::spec::{
     Criterion, ItemType, Priority, Status, check_parent, validate_criteria, validate_title,
@@ -18,7 +18,7 @@ use spectree_store::org::members;
 use spectree_store::spec::items::{self, Item};
 use spectree_store::spec::{projects, words};
 
-use crate::notification::{Occurrence, auto_watch};
+use crate::notification::auto_watch;
 use crate::spec::item_words;
 use crate::{App, Inner, RequestCtx, audit};
 
@@ -259,59 +259,27 @@ impl App {
                         "status": (before.status != row.status).then_some([before.status, row.status]) }),
             )
             .await?;
-            let deliveries = self
-                .notify_projection(&mut tx, &before, &row, editor)
+            // A new assignee watches the item (the activity consumer tells them).
+            if let Some(a) = row.assignee_id
+                && before.assignee_id != Some(a)
+            {
+                auto_watch(
+                    &mut tx,
+                    row.org_id,
+                    row.id,
+                    a,
+                    WatchReason::Assignee,
+                    row.updated_at,
+                )
                 .await?;
+            }
             Store::commit(tx).await?;
             self.events().publish(
                 row.project_id,
                 crate::events::ItemEventKind::Updated,
                 row.id,
             );
-            self.dispatch(deliveries).await;
         }
         Ok(Projection { revert })
-    }
-}
-
-impl App {
-    /// Watches and notifications of a projected change: a new assignee watches the item and
-    /// is told; the other watchers hear of a status change or of an edit.
-    async fn notify_projection(
-        &self,
-        tx: &mut spectree_store::AnyConnection,
-        before: &Item,
-        row: &Item,
-        editor: Option<UserId>,
-    ) -> Result<crate::notification::Deliveries, crate::spec::SpecError> {
-        let mut direct = Vec::new();
-        if let Some(a) = row.assignee_id
-            && before.assignee_id != Some(a)
-        {
-            auto_watch(
-                tx,
-                row.org_id,
-                row.id,
-                a,
-                WatchReason::Assignee,
-                row.updated_at,
-            )
-            .await?;
-            direct.push((a, NotificationKind::Assigned));
-        }
-        let kind = if before.status != row.status {
-            NotificationKind::StatusChanged
-        } else {
-            NotificationKind::ItemEdited
-        };
-        let project = projects::get(&mut *tx, self.store().sealer(), row.project_id)
-            .await?
-            .ok_or(crate::spec::SpecError::NotFound)?;
-        Ok(self
-            .notify(
-                tx,
-                &Occurrence::of(&project, row, editor, Some(kind), direct),
-            )
-            .await?)
     }
 }

@@ -1,8 +1,8 @@
 //! Editing and deleting one's own comments, and reacting to comments.
 
 use serde_json::json;
+use spectree_domain::activity::ActivityKind;
 use spectree_domain::discussion::{validate_body, validate_emoji};
-use spectree_domain::notification::NotificationKind;
 use spectree_domain::org::Action;
 use spectree_store::discussion::{self as store, Comment, reactions};
 use spectree_store::spec::items::Item;
@@ -12,7 +12,6 @@ use spectree_store::{AnyConnection, Store};
 use super::mentions::MentionOutcome;
 use super::{CommentDetails, DiscussionError};
 use crate::events::ItemEventKind;
-use crate::notification::Occurrence;
 use crate::{Actor, App, audit};
 
 impl App {
@@ -75,28 +74,8 @@ impl App {
         )
         .await?;
         row.body = body;
-        let before: Vec<_> =
-            store::mentions_of(&mut tx, item.org_id, std::slice::from_ref(&row.id))
-                .await?
-                .into_iter()
-                .filter(|m| m.2)
-                .map(|m| m.1)
-                .collect();
         let outcome = self.record_mentions(&mut tx, &project, &row).await?;
         self.watch_mentioned(&mut tx, &project, item.id, &outcome)
-            .await?;
-        // Only people the edit newly mentions are told; the comment itself is not news.
-        let fresh: Vec<_> = outcome
-            .mentioned
-            .iter()
-            .filter(|u| !before.contains(u))
-            .map(|u| (*u, NotificationKind::Mentioned))
-            .collect();
-        let deliveries = self
-            .notify(
-                &mut tx,
-                &Occurrence::of(&project, &item, Some(actor.user_id), None, fresh),
-            )
             .await?;
         audit::record(
             &mut tx,
@@ -109,10 +88,17 @@ impl App {
             json!({ "item_id": item.id, "thread_id": row.thread_id, "mentioned": outcome.mentioned.len() }),
         )
         .await?;
+        self.record_activity(
+            &mut tx,
+            (item.org_id, project.id, Some(item.id)),
+            Some(actor.user_id),
+            ActivityKind::CommentEdited,
+            json!({ "thread_id": row.thread_id, "comment_id": row.id }),
+        )
+        .await?;
         Store::commit(tx).await?;
         self.events()
             .publish(project.id, ItemEventKind::CommentEdited, item.id);
-        self.dispatch(deliveries).await;
         Ok((self.comment_details(actor, &row.id).await?, outcome))
     }
 
@@ -136,6 +122,14 @@ impl App {
             ("comment", Some(row.id.clone())),
             &actor.ctx,
             json!({ "item_id": item.id, "thread_id": row.thread_id }),
+        )
+        .await?;
+        self.record_activity(
+            &mut tx,
+            (item.org_id, project.id, Some(item.id)),
+            Some(actor.user_id),
+            ActivityKind::CommentDeleted,
+            json!({ "thread_id": row.thread_id, "comment_id": row.id }),
         )
         .await?;
         Store::commit(tx).await?;
@@ -176,6 +170,14 @@ impl App {
             ("comment", Some(row.id.clone())),
             &actor.ctx,
             json!({ "item_id": item.id, "emoji": emoji }),
+        )
+        .await?;
+        self.record_activity(
+            &mut tx,
+            (item.org_id, project.id, Some(item.id)),
+            Some(actor.user_id),
+            ActivityKind::Reacted,
+            json!({ "comment_id": row.id, "emoji": emoji, "added": added }),
         )
         .await?;
         Store::commit(tx).await?;

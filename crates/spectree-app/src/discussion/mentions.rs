@@ -5,6 +5,8 @@
 //! `spectree_domain::discussion`). A mention of a member who cannot see the item is recorded
 //! but reveals nothing to them; the author is told instead.
 
+use serde_json::json;
+use spectree_domain::activity::ActivityKind;
 use spectree_domain::discussion::{handle_of_email, mentions};
 use spectree_domain::ids::{ItemId, UserId};
 use spectree_domain::notification::WatchReason;
@@ -83,7 +85,32 @@ impl App {
                 out.without_access.push(handle);
             }
         }
+        // Only people this comment did not mention before (an edit re-reads its mentions).
+        let before: Vec<UserId> =
+            store::mentions_of(c, project.org_id, std::slice::from_ref(&comment.id))
+                .await?
+                .into_iter()
+                .filter(|m| m.2)
+                .map(|m| m.1)
+                .collect();
         store::set_mentions(c, project.org_id, &comment.id, &rows, self.now()).await?;
+        let new: Vec<UserId> = out
+            .mentioned
+            .iter()
+            .copied()
+            .filter(|u| !before.contains(u))
+            .collect();
+        if !new.is_empty() {
+            let item = store::thread_item(c, &comment.thread_id).await?;
+            self.record_activity(
+                c,
+                (project.org_id, project.id, item),
+                Some(comment.author_id),
+                ActivityKind::Mentioned,
+                json!({ "thread_id": comment.thread_id, "comment_id": comment.id, "users": new }),
+            )
+            .await?;
+        }
         Ok(out)
     }
 

@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 use serde_json::json;
+use spectree_domain::activity::ActivityKind;
 use spectree_domain::discussion::{AnchorField, render_html, validate_body};
 use spectree_domain::ids::{ItemId, OrgId, UserId};
-use spectree_domain::notification::{NotificationKind, WatchReason};
+use spectree_domain::notification::WatchReason;
 use spectree_domain::org::Action;
 use spectree_domain::page::{Page, PageRequest};
 use spectree_store::discussion::{self as store, Anchor, Comment, Thread, reactions};
@@ -16,7 +17,7 @@ use spectree_store::{AnyConnection, Store};
 use super::mentions::MentionOutcome;
 use super::{DiscussionError, ResolvedAnchor};
 use crate::events::ItemEventKind;
-use crate::notification::{Occurrence, auto_watch};
+use crate::notification::auto_watch;
 use crate::{Actor, App, audit};
 
 /// Where a new thread is anchored: a field and either two encoded Yjs relative positions
@@ -62,27 +63,6 @@ pub struct ThreadDetails {
     pub anchor: Option<ResolvedAnchor>,
     /// Comments, oldest first (tombstones included).
     pub comments: Vec<CommentDetails>,
-}
-
-/// A comment on `item`: its watchers hear of the comment, the people it mentions (who can
-/// see the item) of the mention.
-pub(super) fn commented(
-    project: &Project,
-    item: &Item,
-    actor: &Actor,
-    outcome: &MentionOutcome,
-) -> Occurrence {
-    Occurrence::of(
-        project,
-        item,
-        Some(actor.user_id),
-        Some(NotificationKind::Commented),
-        outcome
-            .mentioned
-            .iter()
-            .map(|u| (*u, NotificationKind::Mentioned))
-            .collect(),
-    )
 }
 
 impl App {
@@ -158,7 +138,7 @@ impl App {
         };
         store::insert_thread(&mut tx, self.store().sealer(), &thread).await?;
         let (comment, outcome) = self
-            .insert_comment(&mut tx, actor, &project, item, &thread.id, body)
+            .insert_comment(&mut tx, actor, &project, &thread, body, false)
             .await?;
         audit::record(
             &mut tx,
@@ -173,13 +153,9 @@ impl App {
                     "mentioned": outcome.mentioned.len() }),
         )
         .await?;
-        let deliveries = self
-            .notify(&mut tx, &commented(&project, &row, actor, &outcome))
-            .await?;
         Store::commit(tx).await?;
         self.events()
             .publish(project.id, ItemEventKind::Commented, item);
-        self.dispatch(deliveries).await;
         let details = self.thread_details(actor, &thread.id).await?;
         Ok((details, outcome))
     }
@@ -224,7 +200,7 @@ impl App {
             .discussion_thread(&mut tx, actor, thread, Action::Comment)
             .await?;
         let (comment, outcome) = self
-            .insert_comment(&mut tx, actor, &project, item.id, &thread.id, body)
+            .insert_comment(&mut tx, actor, &project, &thread, body, true)
             .await?;
         audit::record(
             &mut tx,
@@ -237,13 +213,9 @@ impl App {
             json!({ "item_id": item.id, "thread_id": thread.id, "mentioned": outcome.mentioned.len() }),
         )
         .await?;
-        let deliveries = self
-            .notify(&mut tx, &commented(&project, &item, actor, &outcome))
-            .await?;
         Store::commit(tx).await?;
         self.events()
             .publish(project.id, ItemEventKind::Commented, item.id);
-        self.dispatch(deliveries).await;
         let details = self.comment_details(actor, &comment.id).await?;
         Ok((details, outcome))
     }
@@ -253,10 +225,11 @@ impl App {
         c: &mut AnyConnection,
         actor: &Actor,
         project: &Project,
-        item: ItemId,
-        thread: &str,
+        thread: &Thread,
         body: String,
+        reply: bool,
     ) -> Result<(Comment, MentionOutcome), DiscussionError> {
+        let (item, thread) = (thread.item_id, thread.id.as_str());
         let comment = Comment {
             id: uuid::Uuid::now_v7().to_string(),
             org_id: project.org_id,
@@ -268,6 +241,14 @@ impl App {
             deleted_at: None,
         };
         store::insert_comment(c, self.store().sealer(), &comment).await?;
+        self.record_activity(
+            c,
+            (project.org_id, project.id, Some(item)),
+            Some(actor.user_id),
+            ActivityKind::Commented,
+            json!({ "thread_id": thread, "comment_id": comment.id, "reply": reply }),
+        )
+        .await?;
         let outcome = self.record_mentions(c, project, &comment).await?;
         auto_watch(
             c,
@@ -452,6 +433,18 @@ impl App {
                 ("comment_thread", Some(thread.id.clone())),
                 &actor.ctx,
                 json!({ "item_id": item.id }),
+            )
+            .await?;
+            self.record_activity(
+                &mut tx,
+                (item.org_id, project.id, Some(item.id)),
+                Some(actor.user_id),
+                if resolved {
+                    ActivityKind::ThreadResolved
+                } else {
+                    ActivityKind::ThreadReopened
+                },
+                json!({ "thread_id": thread.id }),
             )
             .await?;
             Store::commit(tx).await?;

@@ -1,6 +1,7 @@
 //! Outgoing events of a project's spec tree (item created, updated, moved, trashed, restored,
-//! purged), of the discussion on its items (comments, resolutions, reactions), and of each
-//! person's notification inbox (its unread count may have changed; see [`inbox`]). They are
+//! purged), of the discussion on its items (comments, resolutions, reactions), the
+//! committed activity the activity dispatcher delivers live ([`crate::activity`]), and hints
+//! that a person's notification inbox changed ([`inbox`]). They are
 //! published after the transaction that caused them committed, so a reader that reloads on an
 //! event sees the change; the HTTP layer streams them to browsers.
 //!
@@ -12,10 +13,11 @@
 mod fanout;
 pub mod inbox;
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use spectree_domain::ids::{ItemId, ProjectId, UserId};
+use spectree_store::activity::Activity;
 use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::spec::SpecError;
@@ -82,23 +84,15 @@ pub struct ProjectEvent {
 
 /// What travels on a node's broadcast channel.
 #[derive(Debug, Clone)]
-enum Msg {
+pub(crate) enum Msg {
     Event(ProjectEvent),
+    /// A committed activity (of any project of any organization on this node's database).
+    Activity(Arc<Activity>),
     /// Events may have been missed (the link to the other nodes was down): everyone reloads.
     ResyncAll,
     /// This user's access changed: their subscriptions check it again.
     Recheck(UserId),
-    /// This user's inbox changed (its unread count may differ).
-    Inbox(UserId),
-}
-
-/// What travels between nodes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Remote {
-    /// A project event.
-    Event(ProjectEvent),
-    /// A user's inbox changed.
+    /// This user's notification inbox changed (its unread count may differ).
     Inbox(UserId),
 }
 
@@ -107,7 +101,7 @@ pub struct ProjectEvents {
     tx: broadcast::Sender<Msg>,
     closed: watch::Sender<bool>,
     /// Events for the other nodes, when Redis is configured.
-    remote: OnceLock<mpsc::Sender<Remote>>,
+    remote: OnceLock<mpsc::Sender<fanout::Outgoing>>,
 }
 
 impl Default for ProjectEvents {
@@ -129,22 +123,42 @@ impl ProjectEvents {
             kind,
             item_id,
         };
-        self.send_remote(Remote::Event(event.clone()));
+        if let Some(remote) = self.remote.get()
+            && remote
+                .try_send(fanout::Outgoing::Event(event.clone()))
+                .is_err()
+        {
+            tracing::warn!("the project event queue to Redis is full; dropping an event");
+        }
         let _ = self.tx.send(Msg::Event(event));
     }
 
     /// Tells every node's inbox subscriptions of `user` that their inbox changed.
     pub fn publish_inbox(&self, user: UserId) {
-        self.send_remote(Remote::Inbox(user));
+        if let Some(remote) = self.remote.get()
+            && remote.try_send(fanout::Outgoing::Inbox(user)).is_err()
+        {
+            tracing::warn!("the project event queue to Redis is full; dropping an inbox hint");
+        }
         let _ = self.tx.send(Msg::Inbox(user));
     }
 
-    fn send_remote(&self, msg: Remote) {
+    /// Hands a committed activity to every activity subscriber on this node and to the
+    /// other nodes (the dispatcher that claimed it calls this once, after its commit).
+    pub fn publish_activity(&self, activity: Arc<Activity>) {
         if let Some(remote) = self.remote.get()
-            && remote.try_send(msg).is_err()
+            && remote
+                .try_send(fanout::Outgoing::Activity(activity.clone()))
+                .is_err()
         {
-            tracing::warn!("the project event queue to Redis is full; dropping an event");
+            tracing::warn!("the project event queue to Redis is full; dropping an activity");
         }
+        let _ = self.tx.send(Msg::Activity(activity));
+    }
+
+    /// A raw receiver of this node's hub (for activity subscriptions).
+    pub(crate) fn receiver(&self) -> (broadcast::Receiver<Msg>, watch::Receiver<bool>) {
+        (self.tx.subscribe(), self.closed.subscribe())
     }
 
     /// Connects this hub to the other nodes through Redis (failing when it cannot be reached
@@ -197,7 +211,7 @@ impl ProjectSubscription {
             tokio::select! {
                 got = self.rx.recv() => match got {
                     Ok(Msg::Event(e)) if e.project_id == self.project => return Next::Event(e),
-                    Ok(Msg::Event(_)) => {}
+                    Ok(Msg::Event(_) | Msg::Activity(_)) => {}
                     Ok(Msg::ResyncAll) => return Next::Resync,
                     Ok(Msg::Recheck(user)) if user == self.user => return Next::Recheck,
                     Ok(Msg::Recheck(_) | Msg::Inbox(_)) => {}

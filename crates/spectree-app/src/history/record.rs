@@ -14,6 +14,7 @@ use spectree_store::spec::items::{self, Item};
 use spectree_store::{AnyConnection, Store, StoreResult};
 
 use crate::App;
+use crate::activity::emit::StoredVersion;
 
 /// The history snapshot of an item row.
 pub fn snapshot_of(i: &Item) -> ItemSnapshot {
@@ -38,6 +39,9 @@ pub(crate) struct VersionCause<'a> {
     pub(crate) actor: Option<UserId>,
     pub(crate) message: Option<&'a str>,
     pub(crate) restored_from: Option<i64>,
+    /// Whether the version becomes activity (not for the items of a project restore, which
+    /// is one activity of the project).
+    pub(crate) activity: bool,
 }
 
 impl<'a> VersionCause<'a> {
@@ -48,6 +52,7 @@ impl<'a> VersionCause<'a> {
             actor,
             message: None,
             restored_from: None,
+            activity: true,
         }
     }
 }
@@ -122,6 +127,7 @@ impl App {
                 fields.push(name);
             }
         }
+        let before = prev.as_ref().map(|p| (p.1.status, p.1.parent_id));
         let v = NewVersion {
             item_id: row.id,
             org_id: row.org_id,
@@ -135,9 +141,27 @@ impl App {
             fields,
             restored_from: why.restored_from,
         };
-        Ok(Some(
-            versions::insert(c, sealer, &v, &snap, prev.as_ref()).await?,
-        ))
+        let number = versions::insert(c, sealer, &v, &snap, prev.as_ref()).await?;
+        if !why.activity {
+            return Ok(Some(number));
+        }
+        // Every item change passes here: this is the activity feed's one chokepoint.
+        self.record_version_activity(
+            c,
+            &StoredVersion {
+                row,
+                kind: why.kind,
+                cause: why.cause,
+                actor: why.actor,
+                authors: &authors,
+                fields: &v.fields,
+                before,
+                number,
+                restored_from: why.restored_from,
+            },
+        )
+        .await?;
+        Ok(Some(number))
     }
 
     /// Notes a live or REST change (`before` → `after`) in the item's draft. A draft past its

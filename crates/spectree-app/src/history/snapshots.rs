@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use serde_json::json;
+use spectree_domain::activity::ActivityKind;
 use spectree_domain::history::{
     ItemSnapshot, TreeDiff, TreeItem, VersionKind, diff_trees, validate_message,
 };
@@ -161,6 +162,14 @@ impl App {
             json!({ "snapshot": number, "items": tree.len() }),
         )
         .await?;
+        self.record_activity(
+            &mut tx,
+            (project.org_id, project.id, None),
+            Some(actor.user_id),
+            ActivityKind::SnapshotTaken,
+            json!({ "snapshot": number }),
+        )
+        .await?;
         let created_at = s.created_at;
         Store::commit(tx).await?;
         Ok(SnapshotMeta {
@@ -304,6 +313,7 @@ impl App {
             actor: Some(actor.user_id),
             message: Some(&message),
             restored_from: None,
+            activity: false,
         };
         let mut outcome = RestoreOutcome {
             restored: number,
@@ -374,7 +384,11 @@ impl App {
             let n = items::soft_delete(&mut tx, t.id, actor.user_id, self.now()).await?;
             outcome.trashed += n as usize;
             if let Some(after) = items::get(&mut tx, sealer, t.id).await? {
-                self.record_item_change(&mut tx, Some(&before), &after, actor.user_id, "trash")
+                let trashed = VersionCause {
+                    activity: false,
+                    ..VersionCause::auto("trash", Some(actor.user_id))
+                };
+                self.record_item_version(&mut tx, Some(&before), &after, &trashed)
                     .await?;
             }
         }
@@ -386,6 +400,15 @@ impl App {
             "project.snapshot_restored",
             ("project", Some(project.id.to_string())),
             &actor.ctx,
+            json!({ "snapshot": number, "saved_before": saved_before, "changed": outcome.changed,
+                    "recreated": outcome.recreated, "trashed": outcome.trashed }),
+        )
+        .await?;
+        self.record_activity(
+            &mut tx,
+            (project.org_id, project.id, None),
+            Some(actor.user_id),
+            ActivityKind::SnapshotRestored,
             json!({ "snapshot": number, "saved_before": saved_before, "changed": outcome.changed,
                     "recreated": outcome.recreated, "trashed": outcome.trashed }),
         )

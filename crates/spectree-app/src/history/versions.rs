@@ -175,6 +175,7 @@ impl App {
             actor: Some(actor.user_id),
             message: Some(&message),
             restored_from: None,
+            activity: true,
         };
         let n = self
             .store_version(&mut tx, &row, &why, draft)
@@ -226,6 +227,7 @@ impl App {
             actor: Some(actor.user_id),
             message: Some(&message),
             restored_from: Some(number),
+            activity: true,
         };
         let n = self
             .store_version(&mut tx, &row, &why, draft)

@@ -1,9 +1,9 @@
 //! From one change to the people it concerns.
 //!
-//! [`App::notify`] runs inside the transaction of the change (or of the activity consumer
-//! that hands it the change): it works out the recipients, writes their inbox rows and
-//! digest lines, and returns what must happen after the commit ([`Deliveries`]): the mail
-//! sent now and the live count hints, which [`App::dispatch`] performs.
+//! [`App::notify`] runs inside the activity dispatcher's claim transaction (see
+//! [`super::consumer`]): it works out the recipients, writes their inbox rows and digest
+//! lines, and returns what must happen after the commit ([`Deliveries`]): the mail sent now
+//! and the live count hints, which [`App::dispatch`] performs.
 //!
 //! Recipients are the watchers of the item (its own watches and subtree watches of its
 //! ancestors) with the change's kind, and the people it addresses directly (mentioned,
@@ -20,16 +20,13 @@ use spectree_store::notification::digest::{self, DigestEntry};
 use spectree_store::notification::inbox::{self, Notification};
 use spectree_store::notification::{preferences, watches};
 use spectree_store::org::members;
-use spectree_store::spec::items::{self, Item};
-use spectree_store::spec::projects::Project;
+use spectree_store::spec::items;
 use spectree_store::{AnyConnection, StoreResult};
 
 use crate::App;
 use crate::mail::Mail;
 
-/// One change that may notify people: the interface between the places that know about a
-/// change (today the use cases themselves; the activity consumer when that lands) and
-/// delivery.
+/// One change that may notify people, as the activity consumer reads it from an activity.
 #[derive(Debug, Clone)]
 pub struct Occurrence {
     /// Organization.
@@ -48,28 +45,9 @@ pub struct Occurrence {
     pub watch_kind: Option<NotificationKind>,
     /// People addressed directly, with their kind (mentioned, assigned).
     pub direct: Vec<(UserId, NotificationKind)>,
-}
-
-impl Occurrence {
-    /// A change to `item` of `project`.
-    pub fn of(
-        project: &Project,
-        item: &Item,
-        actor: Option<UserId>,
-        watch_kind: Option<NotificationKind>,
-        direct: Vec<(UserId, NotificationKind)>,
-    ) -> Self {
-        Self {
-            org_id: project.org_id,
-            project_id: project.id,
-            team_id: project.team_id,
-            item_id: item.id,
-            title: item.title.clone(),
-            actor,
-            watch_kind,
-            direct,
-        }
-    }
+    /// People told nothing of this change (the people a comment mentions hear of it
+    /// through the mention alone).
+    pub exclude: Vec<UserId>,
 }
 
 /// What is left to do once the change committed.
@@ -81,6 +59,11 @@ pub struct Deliveries {
 }
 
 impl Deliveries {
+    /// Whether there is nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.mails.is_empty() && self.inbox.is_empty()
+    }
+
     /// Adds another change's deliveries.
     pub fn extend(&mut self, other: Deliveries) {
         self.mails.extend(other.mails);
@@ -108,6 +91,9 @@ impl App {
             for u in watches::watchers(c, occ.org_id, occ.item_id, ancestors).await? {
                 kinds.insert(u, kind);
             }
+        }
+        for u in &occ.exclude {
+            kinds.remove(u);
         }
         for (u, kind) in &occ.direct {
             kinds.insert(*u, *kind);

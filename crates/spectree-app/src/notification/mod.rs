@@ -4,16 +4,20 @@
 //!   creator, the assignee, commenters and mentioned people.
 //! - [`preferences`]: per person, per kind: in-app, email now, digest.
 //! - [`inbox`]: each person's notifications (unread, read, archived) and the unread count.
+//! - [`consumer`]: the activity consumer: each committed activity, exactly once, becomes an
+//!   [`Occurrence`].
 //! - [`deliver`]: from one change ([`Occurrence`]) to inbox rows, digest lines and mail, for
 //!   the watchers and the people addressed who can still see the project, never the actor.
 //! - [`digest`]: the background batching of digest lines into one mail per person.
 
+mod consumer;
 mod deliver;
 mod digest;
 mod inbox;
 mod preferences;
 mod watches;
 
+pub use consumer::NotificationConsumer;
 pub use deliver::{Deliveries, Occurrence};
 pub use inbox::InboxFilter;
 pub use preferences::Preference;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use serde_json::json;
+use spectree_domain::activity::ActivityKind;
 use spectree_domain::ids::{ItemId, ProjectId, TeamId, UserId};
 use spectree_domain::org::Action;
 use spectree_domain::spec::export::{
@@ -257,6 +258,16 @@ impl App {
             json!({ "team_id": project.team_id, "items": created.len(), "unassigned": unassigned }),
         )
         .await?;
+        if !created.is_empty() {
+            self.record_activity(
+                &mut tx,
+                (project.org_id, project.id, None),
+                Some(actor.user_id),
+                ActivityKind::ItemsCreated,
+                json!({ "count": created.len(), "import": true }),
+            )
+            .await?;
+        }
         Store::commit(tx).await?;
         if created.len() >= ANALYZE_AFTER {
             let store = self.store().clone();

@@ -3,8 +3,9 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::json;
+use spectree_domain::activity::ActivityKind;
 use spectree_domain::ids::{ItemId, ProjectId, UserId};
-use spectree_domain::notification::{NotificationKind, WatchReason};
+use spectree_domain::notification::WatchReason;
 use spectree_domain::org::Action;
 use spectree_domain::spec::search::index_words;
 use spectree_domain::spec::{
@@ -17,7 +18,7 @@ use spectree_store::spec::words;
 use spectree_store::{AnyConnection, Store};
 
 use super::{BULK_MAX_ITEMS, SpecError};
-use crate::notification::{Occurrence, auto_watch};
+use crate::notification::auto_watch;
 use crate::{Actor, App, audit};
 
 /// Where an item goes: under `parent_id` (the root when `None`), right after the sibling
@@ -270,24 +271,7 @@ impl App {
             json!({ "project_id": project.id, "type": item.item_type, "parent_id": item.parent_id }),
         )
         .await?;
-        let direct = item
-            .assignee_id
-            .map(|a| vec![(a, NotificationKind::Assigned)])
-            .unwrap_or_default();
-        let deliveries = self
-            .notify(
-                &mut tx,
-                &Occurrence::of(
-                    &project,
-                    &item,
-                    Some(actor.user_id),
-                    Some(NotificationKind::ItemCreated),
-                    direct,
-                ),
-            )
-            .await?;
         Store::commit(tx).await?;
-        self.dispatch(deliveries).await;
         Ok(item)
     }
 
@@ -322,6 +306,15 @@ impl App {
             ("project", Some(project.id.to_string())),
             &actor.ctx,
             json!({ "count": created.len(), "item_ids": created.iter().map(|i| i.id).collect::<Vec<_>>() }),
+        )
+        .await?;
+        // One activity for the bulk, not one per item.
+        self.record_activity(
+            &mut tx,
+            (project.org_id, project.id, None),
+            Some(actor.user_id),
+            ActivityKind::ItemsCreated,
+            json!({ "count": created.len() }),
         )
         .await?;
         Store::commit(tx).await?;

@@ -2,7 +2,6 @@
 
 use serde_json::json;
 use spectree_domain::ids::ItemId;
-use spectree_domain::notification::NotificationKind;
 use spectree_domain::org::Action;
 use spectree_domain::spec::check_parent;
 use spectree_store::Store;
@@ -10,7 +9,6 @@ use spectree_store::spec::items::{self, Item};
 use spectree_store::spec::projects;
 
 use super::{Placement, SpecError};
-use crate::notification::Occurrence;
 use crate::{Actor, App, audit};
 
 impl App {
@@ -65,20 +63,7 @@ impl App {
                     "position": item.position }),
         )
         .await?;
-        let deliveries = self
-            .notify(
-                &mut tx,
-                &Occurrence::of(
-                    &project,
-                    &item,
-                    Some(actor.user_id),
-                    Some(NotificationKind::ItemMoved),
-                    Vec::new(),
-                ),
-            )
-            .await?;
         Store::commit(tx).await?;
-        self.dispatch(deliveries).await;
         Ok(item)
     }
 }

@@ -47,10 +47,12 @@ kinds! {
     StatusChanged = "status_changed",
     Assigned = "assigned",
     ItemMoved = "item_moved",
+    ItemTrashed = "item_trashed",
+    ItemRestored = "item_restored",
     Commented = "commented",
     Mentioned = "mentioned",
     VersionSaved = "version_saved",
-    ItemRestored = "item_restored",
+    VersionRestored = "version_restored",
 }
 
 impl fmt::Display for NotificationKind {
@@ -153,8 +155,10 @@ pub fn summary(kind: NotificationKind, actor: &str, title: &str) -> String {
         NotificationKind::ItemMoved => "moved",
         NotificationKind::Commented => "commented on",
         NotificationKind::Mentioned => "mentioned you on",
+        NotificationKind::ItemTrashed => "moved to the trash",
+        NotificationKind::ItemRestored => "restored from the trash",
         NotificationKind::VersionSaved => "saved a version of",
-        NotificationKind::ItemRestored => "restored",
+        NotificationKind::VersionRestored => "restored an earlier version of",
     };
     let title: String = title.chars().take(200).collect();
     format!("{actor} {verb} \"{title}\"")

@@ -43,8 +43,8 @@ pub enum PreferenceError {
 }
 
 /// What a person gets for a kind until they choose: everything reaches the inbox; being
-/// mentioned or assigned is mailed at once; comments and status changes go into the digest;
-/// the rest (edits, moves, creations, versions, restores) stay in the inbox.
+/// mentioned or assigned is mailed at once; comments, status changes and trashing go into
+/// the digest; the rest (edits, moves, creations, versions, restores) stay in the inbox.
 pub fn defaults(kind: NotificationKind) -> ChannelSet {
     use NotificationKind as K;
     match kind {
@@ -53,18 +53,21 @@ pub fn defaults(kind: NotificationKind) -> ChannelSet {
             email: true,
             digest: false,
         },
-        K::Commented | K::StatusChanged => ChannelSet {
+        K::Commented | K::StatusChanged | K::ItemTrashed => ChannelSet {
             in_app: true,
             email: false,
             digest: true,
         },
-        K::ItemCreated | K::ItemEdited | K::ItemMoved | K::VersionSaved | K::ItemRestored => {
-            ChannelSet {
-                in_app: true,
-                email: false,
-                digest: false,
-            }
-        }
+        K::ItemCreated
+        | K::ItemEdited
+        | K::ItemMoved
+        | K::VersionSaved
+        | K::VersionRestored
+        | K::ItemRestored => ChannelSet {
+            in_app: true,
+            email: false,
+            digest: false,
+        },
     }
 }
 

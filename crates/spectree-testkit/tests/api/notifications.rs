@@ -9,12 +9,26 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use spectree_testkit::{Client, TestServer};
 
-use crate::support::{item, member, project_fixture, project_fixture_with};
+use crate::support::{count, item, member, project_fixture, project_fixture_with};
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// Waits (generously) until the activity dispatcher has consumed every committed activity:
+/// notifications are written in the same transaction that empties the outbox.
+async fn settle(server: &TestServer) {
+    let deadline = Instant::now() + WAIT;
+    while count(server, "activity_outbox").await > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the activity outbox never drained"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Every notification of the signed-in person, newest first.
-async fn inbox(c: &Client) -> Vec<Value> {
+async fn inbox(server: &TestServer, c: &Client) -> Vec<Value> {
+    settle(server).await;
     let r = c.get("/api/v1/me/notifications?state=all").await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.body["items"].as_array().unwrap().clone()
@@ -24,7 +38,8 @@ fn kinds(list: &[Value]) -> Vec<&str> {
     list.iter().map(|n| n["kind"].as_str().unwrap()).collect()
 }
 
-async fn unread(c: &Client) -> i64 {
+async fn unread(server: &TestServer, c: &Client) -> i64 {
+    settle(server).await;
     let r = c.get("/api/v1/me/notifications/unread-count").await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.body["unread"].as_i64().unwrap()
@@ -74,6 +89,7 @@ async fn a_mention_notifies_exactly_the_people_who_can_see_the_item_and_makes_th
         json!({"type": "epic", "title": "Payments"}),
     )
     .await;
+    settle(&server).await;
 
     let t = comment(&ada, &id, "@admin, @cy and @bob: please look").await;
     assert_eq!(
@@ -82,16 +98,16 @@ async fn a_mention_notifies_exactly_the_people_who_can_see_the_item_and_makes_th
         "the author is told who cannot see the item"
     );
     // The owner (creator, so a watcher) and Cy are told they were mentioned, once each.
-    assert_eq!(kinds(&inbox(&owner).await), vec!["mentioned"]);
-    assert_eq!(kinds(&inbox(&cy).await), vec!["mentioned"]);
-    let n = &inbox(&cy).await[0];
+    assert_eq!(kinds(&inbox(&server, &owner).await), vec!["mentioned"]);
+    assert_eq!(kinds(&inbox(&server, &cy).await), vec!["mentioned"]);
+    let n = &inbox(&server, &cy).await[0];
     assert_eq!(n["item_id"], json!(id));
     assert_eq!(n["state"], "unread");
     assert_eq!(n["summary"], "Member mentioned you on \"Payments\"");
     // Not the author, not a bystander, not someone without access.
-    assert!(inbox(&ada).await.is_empty());
-    assert!(inbox(&dee).await.is_empty());
-    assert!(inbox(&bob).await.is_empty());
+    assert!(inbox(&server, &ada).await.is_empty());
+    assert!(inbox(&server, &dee).await.is_empty());
+    assert!(inbox(&server, &bob).await.is_empty());
     // Being mentioned is mailed at once by default: into the outbox on the embedded default.
     until_mail(&server, |s| {
         mails(s, "cy@acme.example", "mentioned you on").len() == 1
@@ -122,10 +138,13 @@ async fn a_mention_notifies_exactly_the_people_who_can_see_the_item_and_makes_th
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
-    assert_eq!(kinds(&inbox(&ada).await), vec!["commented"]);
-    assert_eq!(kinds(&inbox(&cy).await), vec!["commented", "mentioned"]);
-    assert_eq!(kinds(&inbox(&owner).await), vec!["mentioned"]);
-    assert!(inbox(&dee).await.is_empty());
+    assert_eq!(kinds(&inbox(&server, &ada).await), vec!["commented"]);
+    assert_eq!(
+        kinds(&inbox(&server, &cy).await),
+        vec!["commented", "mentioned"]
+    );
+    assert_eq!(kinds(&inbox(&server, &owner).await), vec!["mentioned"]);
+    assert!(inbox(&server, &dee).await.is_empty());
     server.stop().await;
 }
 
@@ -139,6 +158,7 @@ async fn a_subtree_watch_hears_of_changes_below_and_unwatching_stops_it() {
         json!({"type": "epic", "title": "Payments"}),
     )
     .await;
+    settle(&server).await;
     let r = ada
         .put(
             &format!("/api/v1/items/{epic}/watch"),
@@ -155,7 +175,7 @@ async fn a_subtree_watch_hears_of_changes_below_and_unwatching_stops_it() {
         json!({"type": "story", "title": "Card", "parent_id": epic}),
     )
     .await;
-    assert_eq!(kinds(&inbox(&ada).await), vec!["item_created"]);
+    assert_eq!(kinds(&inbox(&server, &ada).await), vec!["item_created"]);
     let r = ada.get(&format!("/api/v1/items/{story}/watch")).await;
     assert_eq!(r.body["watching"], true);
     assert_eq!(r.body["watch"], Value::Null);
@@ -169,7 +189,7 @@ async fn a_subtree_watch_hears_of_changes_below_and_unwatching_stops_it() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
-        kinds(&inbox(&ada).await),
+        kinds(&inbox(&server, &ada).await),
         vec!["status_changed", "item_created"]
     );
     let r = ada.get("/api/v1/me/watches").await;
@@ -186,7 +206,11 @@ async fn a_subtree_watch_hears_of_changes_below_and_unwatching_stops_it() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(inbox(&ada).await.len(), 2, "nothing new after unwatching");
+    assert_eq!(
+        inbox(&server, &ada).await.len(),
+        2,
+        "nothing new after unwatching"
+    );
     server.stop().await;
 }
 
@@ -252,8 +276,12 @@ async fn preferences_turned_off_mean_no_row_and_no_mail_and_bad_ones_are_refused
         json!({"type": "epic", "title": "Payments"}),
     )
     .await;
+    settle(&server).await;
     comment(&owner, &id, "@ada have a look").await;
-    assert!(inbox(&ada).await.is_empty(), "in-app is off: no row");
+    assert!(
+        inbox(&server, &ada).await.is_empty(),
+        "in-app is off: no row"
+    );
     assert!(mails(&server, "ada@acme.example", "mentioned you").is_empty());
     // Still a watcher: being mentioned makes one, whatever the channels.
     let r = ada.get(&format!("/api/v1/items/{id}/watch")).await;
@@ -274,6 +302,7 @@ async fn the_digest_batches_two_changes_into_one_mail() {
         json!({"type": "epic", "title": "Payments"}),
     )
     .await;
+    settle(&server).await;
     let r = ada
         .put(&format!("/api/v1/items/{id}/watch"), &json!({}))
         .await;
@@ -281,7 +310,10 @@ async fn the_digest_batches_two_changes_into_one_mail() {
     // Comments go to the digest by default (and to the inbox).
     comment(&owner, &id, "First thought").await;
     comment(&owner, &id, "Second thought").await;
-    assert_eq!(kinds(&inbox(&ada).await), vec!["commented", "commented"]);
+    assert_eq!(
+        kinds(&inbox(&server, &ada).await),
+        vec!["commented", "commented"]
+    );
     assert_eq!(
         server.app().send_due_digests().await.unwrap(),
         0,
@@ -324,6 +356,7 @@ async fn the_inbox_marks_read_unread_archived_and_all_read_with_a_live_count() {
         json!({"type": "epic", "title": "Payments"}),
     )
     .await;
+    settle(&server).await;
 
     let mut live = UnreadStream::open(&ada).await;
     assert_eq!(live.next().await, 0);
@@ -333,9 +366,9 @@ async fn the_inbox_marks_read_unread_archived_and_all_read_with_a_live_count() {
     assert_eq!(live.next().await, 2);
     comment(&owner, &id, "@ada three").await;
     assert_eq!(live.next().await, 3);
-    assert_eq!(unread(&ada).await, 3);
+    assert_eq!(unread(&server, &ada).await, 3);
 
-    let list = inbox(&ada).await;
+    let list = inbox(&server, &ada).await;
     let newest = list[0]["id"].as_str().unwrap().to_owned();
     let r = ada
         .patch(
@@ -391,7 +424,7 @@ async fn the_inbox_marks_read_unread_archived_and_all_read_with_a_live_count() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["marked"], 2);
     assert_eq!(live.next().await, 0);
-    assert_eq!(unread(&ada).await, 0);
+    assert_eq!(unread(&server, &ada).await, 0);
     server.stop().await;
 }
 
@@ -405,8 +438,12 @@ async fn watches_and_notifications_of_another_organization_answer_404() {
         json!({"type": "epic", "title": "Payments"}),
     )
     .await;
+    settle(&server).await;
     comment(&owner, &id, "@ada look").await;
-    let mine = inbox(&ada).await[0]["id"].as_str().unwrap().to_owned();
+    let mine = inbox(&server, &ada).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let eve = server.user("eve@evil.example").await;
     eve.create_org("Evil", "evil").await;
@@ -427,8 +464,8 @@ async fn watches_and_notifications_of_another_organization_answer_404() {
         assert_eq!(r.status, 404, "{}", r.body);
         assert_eq!(r.code(), "not_found");
     }
-    assert!(inbox(&eve).await.is_empty());
-    assert_eq!(unread(&ada).await, 1, "untouched");
+    assert!(inbox(&server, &eve).await.is_empty());
+    assert_eq!(unread(&server, &ada).await, 1, "untouched");
     server.stop().await;
 }
 
@@ -442,6 +479,9 @@ async fn a_watcher_who_loses_access_is_told_nothing() {
         json!({"type": "epic", "title": "Payments"}),
     )
     .await;
+    settle(&server).await;
+    // Let the creation's own activity go by first: it predates the watch.
+    settle(&server).await;
     let r = ada
         .put(
             &format!("/api/v1/items/{id}/watch"),
@@ -460,7 +500,8 @@ async fn a_watcher_who_loses_access_is_told_nothing() {
         json!({"type": "feature", "title": "Refunds", "parent_id": id}),
     )
     .await;
-    assert!(inbox(&ada).await.is_empty());
+    let got = inbox(&server, &ada).await;
+    assert!(got.is_empty(), "{got:?}");
     server.stop().await;
 }
 

@@ -10,8 +10,8 @@ use super::error::ConfigError;
 use super::keys::{self, Kind};
 use super::layers::Layers;
 use super::model::{
-    AuditConfig, AuthConfig, CollabConfig, Config, DatabaseConfig, HistoryConfig, HttpConfig,
-    LogFormat, MailConfig, NotificationsConfig, SignupConfig, SpecConfig,
+    ActivityConfig, AuditConfig, AuthConfig, CollabConfig, Config, DatabaseConfig, HistoryConfig,
+    HttpConfig, LogFormat, MailConfig, NotificationsConfig, SignupConfig, SpecConfig,
 };
 use super::raw::Raw;
 use super::secret::Secret;
@@ -131,6 +131,9 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
         audit: AuditConfig {
             chain_interval: values.required("audit.chain_interval", Raw::duration)?,
             retention_interval: values.required("audit.retention_interval", Raw::duration)?,
+        },
+        activity: ActivityConfig {
+            dispatch_interval: values.required("activity.dispatch_interval", Raw::duration)?,
         },
         notifications: NotificationsConfig {
             digest_interval: values.required("notifications.digest_interval", Raw::duration)?,

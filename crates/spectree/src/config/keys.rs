@@ -452,6 +452,14 @@ pub(super) static KEYS: &[Key] = &[
         show: |c| duration(c.history.close_interval),
     },
     Key {
+        path: "activity.dispatch_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("1s"),
+        doc: "How often the activity outbox is checked for activity to deliver (live streams,\n              notifications, webhooks) besides the check after every commit; a safety net for\n              activity committed by another node or a missed wake-up.",
+        show: |c| duration(c.activity.dispatch_interval),
+    },
+    Key {
         path: "audit.chain_interval",
         kind: Kind::Duration,
         secret: false,

@@ -44,6 +44,8 @@ pub struct Config {
     pub history: HistoryConfig,
     /// `[audit]` section.
     pub audit: AuditConfig,
+    /// `[activity]` section.
+    pub activity: ActivityConfig,
     /// `[notifications]` section.
     pub notifications: NotificationsConfig,
 }
@@ -170,6 +172,14 @@ pub struct HistoryConfig {
     /// `history.close_interval`: how often versions due to close are looked for.
     /// Default `5s`.
     pub close_interval: Duration,
+}
+
+/// `[activity]`.
+#[derive(Debug, Clone)]
+pub struct ActivityConfig {
+    /// `activity.dispatch_interval`: how often the activity outbox is checked besides the
+    /// check after every commit. Default `1s`.
+    pub dispatch_interval: Duration,
 }
 
 /// `[audit]`.

@@ -1,0 +1,45 @@
+//! The activity dispatcher task: hands every committed activity to the consumers, once.
+//! It wakes after each commit of this process (the store's commit signal) and every
+//! `activity.dispatch_interval` as a safety net (activity committed by another node, a
+//! batch that failed and waits for its retry).
+//!
+//! To add a consumer (notifications, webhooks), implement
+//! [`spectree_app::activity::ActivityConsumer`] and add it to [`consumers`].
+
+use std::time::Duration;
+
+use spectree_app::App;
+use spectree_app::activity::{ActivityConsumer, LiveDelivery};
+use spectree_app::notification::NotificationConsumer;
+use spectree_app::store::activity::commits;
+
+/// The consumers every committed activity is handed to, in this order, inside the claim
+/// transaction.
+pub fn consumers(app: &App) -> Vec<Box<dyn ActivityConsumer>> {
+    vec![
+        Box::new(LiveDelivery::new(app.clone())),
+        Box::new(NotificationConsumer::new(app.clone())),
+    ]
+}
+
+/// Runs the dispatcher until aborted.
+pub async fn dispatch_activity(
+    app: App,
+    consumers: Vec<Box<dyn ActivityConsumer>>,
+    interval: Duration,
+) {
+    let mut signal = commits();
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        if let Err(e) = app.dispatch_activity(&consumers).await {
+            tracing::error!(error = %e, "dispatching activity failed; retrying on the next tick");
+            tick.tick().await;
+            continue;
+        }
+        tokio::select! {
+            _ = signal.next() => {}
+            _ = tick.tick() => {}
+        }
+    }
+}
