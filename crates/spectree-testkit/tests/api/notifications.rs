@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::{Value, json};
+use spectree_testkit::redis::RedisProcess;
 use spectree_testkit::{Client, TestServer};
 
 use crate::support::{count, item, member, project_fixture, project_fixture_with};
@@ -503,6 +504,83 @@ async fn a_watcher_who_loses_access_is_told_nothing() {
     let got = inbox(&server, &ada).await;
     assert!(got.is_empty(), "{got:?}");
     server.stop().await;
+}
+
+#[tokio::test]
+async fn assigning_an_item_tells_the_assignee_and_makes_them_a_watcher() {
+    let (server, owner, org, _, project) = project_fixture().await;
+    let (ada, ada_id) = member(&server, &owner, &org, "ada@acme.example", Some("editor")).await;
+    let id = item(
+        &owner,
+        &project,
+        json!({"type": "epic", "title": "Payments"}),
+    )
+    .await;
+    settle(&server).await;
+    let r = owner
+        .patch(
+            &format!("/api/v1/items/{id}"),
+            &json!({"assignee_id": ada_id}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(kinds(&inbox(&server, &ada).await), vec!["assigned"]);
+    let r = ada.get(&format!("/api/v1/items/{id}/watch")).await;
+    assert_eq!(r.body["watch"]["reason"], "assignee");
+    until_mail(&server, |s| {
+        mails(s, "ada@acme.example", "assigned you to").len() == 1
+    })
+    .await;
+    // As a watcher now, Ada hears of the next change.
+    let r = owner
+        .patch(
+            &format!("/api/v1/items/{id}"),
+            &json!({"status": "in_progress"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        kinds(&inbox(&server, &ada).await),
+        vec!["status_changed", "assigned"]
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_live_count_reaches_streams_on_every_node() {
+    // The CI's Redis when it names one; a private one otherwise.
+    let private = std::env::var("SPECTREE_TEST_REDIS_URL")
+        .is_err()
+        .then(RedisProcess::start);
+    let url = std::env::var("SPECTREE_TEST_REDIS_URL")
+        .unwrap_or_else(|_| private.as_ref().unwrap().url());
+    let (a, owner, org, _, project) = project_fixture_with(|c| {
+        c.redis_url = Some(spectree::config::Secret::new(url));
+    })
+    .await;
+    let b = a.another_node().await;
+    let (ada, _) = member(&a, &owner, &org, "ada@acme.example", Some("editor")).await;
+    let r = ada.post("/api/v1/me/tokens", &json!({"name": "t"})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let ada_on_b = b.client().with_token(r.body["secret"].as_str().unwrap());
+    let id = item(
+        &owner,
+        &project,
+        json!({"type": "epic", "title": "Payments"}),
+    )
+    .await;
+    // Ada follows her count on both nodes. Whichever node's dispatcher claims the
+    // activity writes the notification and tells its own streams; the other node's stream
+    // hears of it only through Redis.
+    let mut on_a = UnreadStream::open(&ada).await;
+    let mut on_b = UnreadStream::open(&ada_on_b).await;
+    assert_eq!(on_a.next().await, 0);
+    assert_eq!(on_b.next().await, 0);
+    comment(&owner, &id, "@ada see this from the other node").await;
+    assert_eq!(on_a.next().await, 1);
+    assert_eq!(on_b.next().await, 1);
+    b.stop().await;
+    a.stop().await;
 }
 
 /// The live unread count stream of one person.
