@@ -12,13 +12,13 @@ use spectree_domain::spec::{
     Criterion, ItemType, Position, Priority, Status, check_parent, validate_criteria,
     validate_description, validate_title,
 };
+use spectree_store::notification::watches;
 use spectree_store::spec::items::{self, Item};
 use spectree_store::spec::projects::Project;
 use spectree_store::spec::words;
 use spectree_store::{AnyConnection, Store};
 
 use super::{BULK_MAX_ITEMS, SpecError};
-use crate::notification::auto_watch;
 use crate::{Actor, App, audit};
 
 /// Where an item goes: under `parent_id` (the root when `None`), right after the sibling
@@ -409,28 +409,16 @@ impl App {
         c: &mut AnyConnection,
         created: &[Item],
     ) -> Result<(), SpecError> {
+        let mut rows = Vec::with_capacity(created.len());
         for i in created {
-            auto_watch(
-                &mut *c,
-                i.org_id,
-                i.id,
-                i.created_by,
-                WatchReason::Creator,
-                i.created_at,
-            )
-            .await?;
-            if let Some(a) = i.assignee_id {
-                auto_watch(
-                    &mut *c,
-                    i.org_id,
-                    i.id,
-                    a,
-                    WatchReason::Assignee,
-                    i.created_at,
-                )
-                .await?;
+            rows.push((i.org_id, i.id, i.created_by, WatchReason::Creator));
+            if let Some(a) = i.assignee_id
+                && a != i.created_by
+            {
+                rows.push((i.org_id, i.id, a, WatchReason::Assignee));
             }
         }
+        watches::add_auto_many(c, &rows, self.now()).await?;
         Ok(())
     }
 

@@ -78,6 +78,35 @@ pub async fn add_auto(
     Ok(())
 }
 
+/// [`add_auto`] for many watches at once (new items of a bulk creation), with as few
+/// statements as the parameter limit allows.
+pub async fn add_auto_many(
+    c: &mut AnyConnection,
+    rows: &[(OrgId, ItemId, UserId, WatchReason)],
+    now: Timestamp,
+) -> StoreResult<()> {
+    const COLS: usize = 6;
+    for chunk in rows.chunks(crate::spec::MAX_PARAMS / COLS) {
+        let sql = format!(
+            "INSERT INTO watches (item_id, user_id, org_id, subtree, reason, created_at) \
+             VALUES {} ON CONFLICT (item_id, user_id) DO NOTHING",
+            crate::spec::values_placeholders(chunk.len(), COLS)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (org, item, user, reason) in chunk {
+            q = q
+                .bind(item.to_string())
+                .bind(user.to_string())
+                .bind(org.to_string())
+                .bind(0_i64)
+                .bind(reason.as_str())
+                .bind(now.0);
+        }
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
 /// Removes a person's watch of an item; returns whether there was one.
 pub async fn remove(
     c: &mut AnyConnection,
