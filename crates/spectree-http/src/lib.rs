@@ -2,6 +2,7 @@
 //! endpoints, the OpenAPI document generated from the handlers, and the embedded web app. Handlers are thin:
 //! extract, call one use case, map the result.
 
+mod activity;
 mod audit;
 pub mod auth;
 mod collab;
@@ -76,6 +77,7 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(collab::router())
         .merge(discussion::router())
         .merge(events::router())
+        .merge(activity::router())
         .merge(notification::router())
 }
 

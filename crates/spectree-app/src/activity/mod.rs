@@ -15,7 +15,7 @@ use spectree_store::{AnyConnection, StoreResult};
 pub use dispatch::{ActivityConsumer, ConsumeError, Dispatched};
 pub use error::ActivityError;
 pub use feeds::{FeedFilter, PersonRef};
-pub use live::{ActivityScope, ActivitySubscription, LiveDelivery};
+pub use live::{ActivityScope, ActivitySubscription, LiveDelivery, LiveNext};
 pub use spectree_store::activity::Activity;
 
 /// Records an activity inside the caller's transaction (with its outbox row, so the

@@ -56,8 +56,8 @@ fn touches_field(data: &serde_json::Value, field: &str) -> bool {
 
 impl App {
     /// What an activity means for notifications; `None` when it tells no one (reactions,
-    /// comment edits and deletions, resolutions, bulk creations, snapshots, project-level
-    /// activity).
+    /// comment edits and deletions, resolutions, bulk creations, purges, snapshots,
+    /// project-level activity).
     pub async fn occurrence_of(
         &self,
         c: &mut AnyConnection,
@@ -79,7 +79,9 @@ impl App {
             A::Mentioned => N::Mentioned,
             A::VersionSaved => N::VersionSaved,
             A::VersionRestored => N::VersionRestored,
-            A::ItemsCreated
+            // A purged item is gone, with its notifications (they cascade).
+            A::ItemPurged
+            | A::ItemsCreated
             | A::CommentEdited
             | A::CommentDeleted
             | A::ThreadResolved

@@ -2,6 +2,7 @@
 //! after the retention period.
 
 use serde_json::json;
+use spectree_domain::activity::ActivityKind;
 use spectree_domain::ids::{ItemId, ProjectId};
 use spectree_domain::org::Action;
 use spectree_store::Store;
@@ -137,6 +138,14 @@ impl App {
             json!({ "project_id": project.id, "reason": "manual" }),
         )
         .await?;
+        self.record_activity(
+            &mut tx,
+            (project.org_id, project.id, Some(id)),
+            Some(actor.user_id),
+            ActivityKind::ItemPurged,
+            json!({ "reason": "manual" }),
+        )
+        .await?;
         Store::commit(tx).await?;
         Ok(())
     }
@@ -160,6 +169,14 @@ impl App {
                     ("work_item", Some(id.to_string())),
                     &RequestCtx::default(),
                     json!({ "project_id": project, "reason": "retention" }),
+                )
+                .await?;
+                self.record_activity(
+                    &mut tx,
+                    (org, project, Some(id)),
+                    None,
+                    ActivityKind::ItemPurged,
+                    json!({ "reason": "retention" }),
                 )
                 .await?;
                 purged += 1;

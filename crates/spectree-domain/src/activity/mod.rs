@@ -16,7 +16,8 @@ use utoipa::ToSchema;
 /// - `status_changed`: `{from, to, version}` (other fields edited in the same session come
 ///   as a separate `item_edited`).
 /// - `item_moved`: `{from_parent, to_parent, version}`.
-/// - `item_trashed`, `item_restored` (from the trash): `{version}`.
+/// - `item_trashed`, `item_restored` (from the trash): `{version}`; `item_purged` (from the
+///   trash for good, by a person or by retention with no actor): `{reason}`.
 /// - `commented`: `{thread_id, comment_id, reply}`; `comment_edited`, `comment_deleted`:
 ///   `{thread_id, comment_id}`; `thread_resolved`, `thread_reopened`: `{thread_id}`.
 /// - `mentioned`: `{thread_id, comment_id, users: [user ids that can see the item]}`.
@@ -43,6 +44,8 @@ pub enum ActivityKind {
     ItemTrashed,
     /// An item came back from the trash.
     ItemRestored,
+    /// An item was purged from the trash for good.
+    ItemPurged,
     /// A thread was opened or a reply added.
     Commented,
     /// A comment was edited.
@@ -69,7 +72,7 @@ pub enum ActivityKind {
 
 impl ActivityKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ActivityKind; 18] = [
+    pub const ALL: [ActivityKind; 19] = [
         ActivityKind::ItemCreated,
         ActivityKind::ItemsCreated,
         ActivityKind::ItemEdited,
@@ -77,6 +80,7 @@ impl ActivityKind {
         ActivityKind::ItemMoved,
         ActivityKind::ItemTrashed,
         ActivityKind::ItemRestored,
+        ActivityKind::ItemPurged,
         ActivityKind::Commented,
         ActivityKind::CommentEdited,
         ActivityKind::CommentDeleted,
@@ -100,6 +104,7 @@ impl ActivityKind {
             ActivityKind::ItemMoved => "item_moved",
             ActivityKind::ItemTrashed => "item_trashed",
             ActivityKind::ItemRestored => "item_restored",
+            ActivityKind::ItemPurged => "item_purged",
             ActivityKind::Commented => "commented",
             ActivityKind::CommentEdited => "comment_edited",
             ActivityKind::CommentDeleted => "comment_deleted",
