@@ -11,6 +11,7 @@ pub mod events;
 pub mod history;
 pub mod identity;
 pub mod mail;
+pub mod notification;
 pub mod org;
 pub mod secret;
 mod settings;

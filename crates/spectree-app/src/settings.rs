@@ -40,6 +40,8 @@ pub struct AppSettings {
     pub version_max: Duration,
     /// How webhooks are delivered.
     pub webhooks: WebhookSettings,
+    /// Queued digest lines are mailed once the oldest of a person's lines is this old.
+    pub digest_interval: Duration,
 }
 
 impl Default for AppSettings {
@@ -60,6 +62,7 @@ impl Default for AppSettings {
             version_idle: Duration::from_secs(30),
             version_max: Duration::from_secs(300),
             webhooks: WebhookSettings::default(),
+            digest_interval: Duration::from_secs(3600),
         }
     }
 }

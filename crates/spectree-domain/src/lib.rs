@@ -8,6 +8,7 @@ pub mod discussion;
 pub mod history;
 pub mod identity;
 pub mod ids;
+pub mod notification;
 pub mod org;
 pub mod page;
 pub mod shared_views;

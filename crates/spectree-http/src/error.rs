@@ -101,6 +101,7 @@ error_codes! {
     InvalidWebhookUrl = ("invalid_webhook_url", UNPROCESSABLE_ENTITY, "A webhook URL must be an absolute http:// or https:// URL with a host that resolves, without credentials, at most 2048 bytes."),
     ForbiddenWebhookTarget = ("forbidden_webhook_target", UNPROCESSABLE_ENTITY, "A webhook may not target a loopback, private, link-local or otherwise internal address (unless the instance allows private targets)."),
     InvalidWebhookEvents = ("invalid_webhook_events", UNPROCESSABLE_ENTITY, "A webhook picks 1 to 64 distinct event kinds, each one that exists."),
+    InvalidNotificationPreference = ("invalid_notification_preference", UNPROCESSABLE_ENTITY, "A notification preference names an unknown kind, repeats a kind, or asks for both email and digest."),
     EmptyQuery = ("empty_query", BAD_REQUEST, "The search query has no words."),
     Unavailable = ("unavailable", SERVICE_UNAVAILABLE, "A dependency (the database) is not reachable."),
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Something went wrong on the server; it has been logged."),

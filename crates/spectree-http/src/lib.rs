@@ -14,6 +14,7 @@ pub mod extract;
 mod history;
 mod identity;
 pub mod metrics;
+mod notification;
 mod ops;
 mod org;
 pub mod origin;
@@ -81,6 +82,7 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(webhooks::router())
         .merge(events::router())
         .merge(activity::router())
+        .merge(notification::router())
 }
 
 /// The OpenAPI document of the public API.

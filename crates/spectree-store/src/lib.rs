@@ -15,6 +15,7 @@ pub mod discussion;
 mod error;
 pub mod history;
 pub mod identity;
+pub mod notification;
 pub mod org;
 mod row;
 pub mod seal;

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use spectree_app::App;
 use spectree_app::activity::{ActivityConsumer, LiveDelivery};
+use spectree_app::notification::NotificationConsumer;
 use spectree_app::store::activity::commits;
 use spectree_app::webhooks::WebhookConsumer;
 
@@ -19,6 +20,7 @@ pub fn consumers(app: &App) -> Vec<Box<dyn ActivityConsumer>> {
     vec![
         Box::new(LiveDelivery::new(app.clone())),
         Box::new(WebhookConsumer::new(app.clone())),
+        Box::new(NotificationConsumer::new(app.clone())),
     ]
 }
 

@@ -84,6 +84,7 @@ pub fn app_settings(config: &Config) -> AppSettings {
             max_body_bytes: config.webhooks.max_body_bytes,
             ..WebhookSettings::default()
         },
+        digest_interval: config.notifications.digest_interval,
     }
 }
 
@@ -230,6 +231,10 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             app.clone(),
             crate::activity::consumers(&app),
             config.activity.dispatch_interval,
+        )),
+        tokio::spawn(send_digests_periodically(
+            app.clone(),
+            config.notifications.digest_check_interval,
         )),
     ];
     let listener = listener.tap_io(|tcp| {
@@ -475,6 +480,20 @@ pub async fn admin_list_users(config: &Config) -> anyhow::Result<Vec<String>> {
     }
     app.store().close().await;
     Ok(lines)
+}
+
+/// Mails the notification digests that are due every `interval` (whether one is due is
+/// measured on the app's clock against `notifications.digest_interval`).
+async fn send_digests_periodically(app: App, interval: std::time::Duration) {
+    let mut tick = tokio::time::interval(interval);
+    loop {
+        tick.tick().await;
+        match app.send_due_digests().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sent = n, "sent notification digests"),
+            Err(e) => tracing::error!(error = %e, "sending notification digests failed"),
+        }
+    }
 }
 
 #[cfg(test)]

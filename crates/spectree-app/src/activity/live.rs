@@ -181,7 +181,7 @@ impl ActivitySubscription {
                         return LiveNext::Ended;
                     }
                 }
-                Ok(Msg::Event(_) | Msg::Recheck(_)) => {}
+                Ok(Msg::Event(_) | Msg::Recheck(_) | Msg::Inbox(_)) => {}
                 Ok(Msg::ResyncAll) | Err(broadcast::error::RecvError::Lagged(_)) => {
                     return LiveNext::Resync;
                 }

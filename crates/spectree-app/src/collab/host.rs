@@ -8,6 +8,7 @@ use serde_json::json;
 use spectree_collab::schema::{CriterionContent, DocContent};
 use spectree_collab::{CollabError, Host, HostFuture, Projection};
 use spectree_domain::ids::{ItemId, OrgId, UserId};
+use spectree_domain::notification::WatchReason;
 use spectree_domain::org::{Action, Decision, ResourceKind, authorize};
 use spectree_domain::spec::{
     Criterion, ItemType, Priority, Status, check_parent, validate_criteria, validate_title,
@@ -17,6 +18,7 @@ use spectree_store::org::members;
 use spectree_store::spec::items::{self, Item};
 use spectree_store::spec::{projects, words};
 
+use crate::notification::auto_watch;
 use crate::spec::item_words;
 use crate::{App, Inner, RequestCtx, audit};
 
@@ -257,6 +259,20 @@ impl App {
                         "status": (before.status != row.status).then_some([before.status, row.status]) }),
             )
             .await?;
+            // A new assignee watches the item (the activity consumer tells them).
+            if let Some(a) = row.assignee_id
+                && before.assignee_id != Some(a)
+            {
+                auto_watch(
+                    &mut tx,
+                    row.org_id,
+                    row.id,
+                    a,
+                    WatchReason::Assignee,
+                    row.updated_at,
+                )
+                .await?;
+            }
             Store::commit(tx).await?;
             self.events().publish(
                 row.project_id,

@@ -75,6 +75,8 @@ impl App {
         .await?;
         row.body = body;
         let outcome = self.record_mentions(&mut tx, &project, &row).await?;
+        self.watch_mentioned(&mut tx, &project, item.id, &outcome)
+            .await?;
         audit::record(
             &mut tx,
             now,

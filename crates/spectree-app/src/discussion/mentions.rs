@@ -9,6 +9,7 @@ use serde_json::json;
 use spectree_domain::activity::ActivityKind;
 use spectree_domain::discussion::{handle_of_email, mentions};
 use spectree_domain::ids::{ItemId, UserId};
+use spectree_domain::notification::WatchReason;
 use spectree_domain::org::{Action, Decision, ResourceKind, authorize};
 use spectree_store::AnyConnection;
 use spectree_store::discussion::{self as store, Comment, handles};
@@ -16,6 +17,7 @@ use spectree_store::org::members;
 use spectree_store::spec::projects::Project;
 
 use super::DiscussionError;
+use crate::notification::auto_watch;
 use crate::{Actor, App};
 
 /// Most mentions resolved in one comment.
@@ -110,6 +112,28 @@ impl App {
             .await?;
         }
         Ok(out)
+    }
+
+    /// Makes the people a comment mentions (who can see the item) watchers of the item.
+    pub(crate) async fn watch_mentioned(
+        &self,
+        c: &mut AnyConnection,
+        project: &Project,
+        item: ItemId,
+        outcome: &MentionOutcome,
+    ) -> Result<(), DiscussionError> {
+        for user in &outcome.mentioned {
+            auto_watch(
+                c,
+                project.org_id,
+                item,
+                *user,
+                WatchReason::Mentioned,
+                self.now(),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Members who can see the item whose handle or name starts with `q`, for autocompletion

@@ -6,6 +6,7 @@ use serde_json::json;
 use spectree_domain::activity::ActivityKind;
 use spectree_domain::discussion::{AnchorField, render_html, validate_body};
 use spectree_domain::ids::{ItemId, OrgId, UserId};
+use spectree_domain::notification::WatchReason;
 use spectree_domain::org::Action;
 use spectree_domain::page::{Page, PageRequest};
 use spectree_store::discussion::{self as store, Anchor, Comment, Thread, reactions};
@@ -16,6 +17,7 @@ use spectree_store::{AnyConnection, Store};
 use super::mentions::MentionOutcome;
 use super::{DiscussionError, ResolvedAnchor};
 use crate::events::ItemEventKind;
+use crate::notification::auto_watch;
 use crate::{Actor, App, audit};
 
 /// Where a new thread is anchored: a field and either two encoded Yjs relative positions
@@ -136,7 +138,7 @@ impl App {
         };
         store::insert_thread(&mut tx, self.store().sealer(), &thread).await?;
         let (comment, outcome) = self
-            .insert_comment(&mut tx, actor, &project, &thread.id, body, false)
+            .insert_comment(&mut tx, actor, &project, &thread, body, false)
             .await?;
         audit::record(
             &mut tx,
@@ -198,7 +200,7 @@ impl App {
             .discussion_thread(&mut tx, actor, thread, Action::Comment)
             .await?;
         let (comment, outcome) = self
-            .insert_comment(&mut tx, actor, &project, &thread.id, body, true)
+            .insert_comment(&mut tx, actor, &project, &thread, body, true)
             .await?;
         audit::record(
             &mut tx,
@@ -223,10 +225,11 @@ impl App {
         c: &mut AnyConnection,
         actor: &Actor,
         project: &Project,
-        thread: &str,
+        thread: &Thread,
         body: String,
         reply: bool,
     ) -> Result<(Comment, MentionOutcome), DiscussionError> {
+        let (item, thread) = (thread.item_id, thread.id.as_str());
         let comment = Comment {
             id: uuid::Uuid::now_v7().to_string(),
             org_id: project.org_id,
@@ -238,16 +241,25 @@ impl App {
             deleted_at: None,
         };
         store::insert_comment(c, self.store().sealer(), &comment).await?;
-        let item = store::thread_item(c, thread).await?;
         self.record_activity(
             c,
-            (project.org_id, project.id, item),
+            (project.org_id, project.id, Some(item)),
             Some(actor.user_id),
             ActivityKind::Commented,
             json!({ "thread_id": thread, "comment_id": comment.id, "reply": reply }),
         )
         .await?;
         let outcome = self.record_mentions(c, project, &comment).await?;
+        auto_watch(
+            c,
+            project.org_id,
+            item,
+            actor.user_id,
+            WatchReason::Commenter,
+            comment.created_at,
+        )
+        .await?;
+        self.watch_mentioned(c, project, item, &outcome).await?;
         Ok((comment, outcome))
     }
 

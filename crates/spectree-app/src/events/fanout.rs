@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc};
 
+use spectree_domain::ids::UserId;
 use spectree_store::activity::Activity;
 
 use super::{Msg, ProjectEvent};
@@ -27,9 +28,11 @@ pub(super) enum Outgoing {
     Event(ProjectEvent),
     /// A committed activity.
     Activity(Arc<Activity>),
+    /// A person's notification inbox changed.
+    Inbox(UserId),
 }
 
-/// One message on the channel: an event or an activity (exactly one of the two).
+/// One message on the channel: an event, an activity or an inbox hint (exactly one).
 #[derive(Serialize, Deserialize)]
 struct Wire {
     node: uuid::Uuid,
@@ -37,6 +40,8 @@ struct Wire {
     event: Option<ProjectEvent>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     activity: Option<Activity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    inbox: Option<UserId>,
 }
 
 /// Starts the publisher and the subscriber; returns the queue of outgoing events.
@@ -64,11 +69,19 @@ async fn publisher(
                 node,
                 event: Some(e),
                 activity: None,
+                inbox: None,
             },
             Outgoing::Activity(a) => Wire {
                 node,
                 event: None,
                 activity: Some(Activity::clone(&a)),
+                inbox: None,
+            },
+            Outgoing::Inbox(u) => Wire {
+                node,
+                event: None,
+                activity: None,
+                inbox: Some(u),
             },
         };
         let Ok(payload) = serde_json::to_vec(&wire) else {
@@ -120,6 +133,9 @@ async fn subscriber(client: redis::Client, local: broadcast::Sender<Msg>, node: 
                     }
                     if let Some(a) = w.activity {
                         let _ = local.send(Msg::Activity(Arc::new(a)));
+                    }
+                    if let Some(u) = w.inbox {
+                        let _ = local.send(Msg::Inbox(u));
                     }
                 }
                 Ok(_) => {}

@@ -1,6 +1,7 @@
 //! Outgoing events of a project's spec tree (item created, updated, moved, trashed, restored,
-//! purged), of the discussion on its items (comments, resolutions, reactions), and the
-//! committed activity the activity dispatcher delivers live ([`crate::activity`]). They are
+//! purged), of the discussion on its items (comments, resolutions, reactions), the
+//! committed activity the activity dispatcher delivers live ([`crate::activity`]), and hints
+//! that a person's notification inbox changed ([`inbox`]). They are
 //! published after the transaction that caused them committed, so a reader that reloads on an
 //! event sees the change; the HTTP layer streams them to browsers.
 //!
@@ -10,6 +11,7 @@
 //! resynchronise.
 
 mod fanout;
+pub mod inbox;
 
 use std::sync::{Arc, OnceLock};
 
@@ -90,6 +92,8 @@ pub(crate) enum Msg {
     ResyncAll,
     /// This user's access changed: their subscriptions check it again.
     Recheck(UserId),
+    /// This user's notification inbox changed (its unread count may differ).
+    Inbox(UserId),
 }
 
 /// The node's event hub.
@@ -127,6 +131,16 @@ impl ProjectEvents {
             tracing::warn!("the project event queue to Redis is full; dropping an event");
         }
         let _ = self.tx.send(Msg::Event(event));
+    }
+
+    /// Tells every node's inbox subscriptions of `user` that their inbox changed.
+    pub fn publish_inbox(&self, user: UserId) {
+        if let Some(remote) = self.remote.get()
+            && remote.try_send(fanout::Outgoing::Inbox(user)).is_err()
+        {
+            tracing::warn!("the project event queue to Redis is full; dropping an inbox hint");
+        }
+        let _ = self.tx.send(Msg::Inbox(user));
     }
 
     /// Hands a committed activity to every activity subscriber on this node and to the
@@ -200,7 +214,7 @@ impl ProjectSubscription {
                     Ok(Msg::Event(_) | Msg::Activity(_)) => {}
                     Ok(Msg::ResyncAll) => return Next::Resync,
                     Ok(Msg::Recheck(user)) if user == self.user => return Next::Recheck,
-                    Ok(Msg::Recheck(_)) => {}
+                    Ok(Msg::Recheck(_) | Msg::Inbox(_)) => {}
                     Err(broadcast::error::RecvError::Lagged(_)) => return Next::Resync,
                     Err(broadcast::error::RecvError::Closed) => return Next::Closed,
                 },

@@ -5,12 +5,14 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde_json::json;
 use spectree_domain::activity::ActivityKind;
 use spectree_domain::ids::{ItemId, ProjectId, UserId};
+use spectree_domain::notification::WatchReason;
 use spectree_domain::org::Action;
 use spectree_domain::spec::search::index_words;
 use spectree_domain::spec::{
     Criterion, ItemType, Position, Priority, Status, check_parent, validate_criteria,
     validate_description, validate_title,
 };
+use spectree_store::notification::watches;
 use spectree_store::spec::items::{self, Item};
 use spectree_store::spec::projects::Project;
 use spectree_store::spec::words;
@@ -256,6 +258,8 @@ impl App {
         words::insert(&mut tx, project.id, &[(item.id, item_words(&item))]).await?;
         self.record_item_change(&mut tx, None, &item, actor.user_id, "create")
             .await?;
+        self.watch_new_items(&mut tx, std::slice::from_ref(&item))
+            .await?;
         audit::record(
             &mut tx,
             item.created_at,
@@ -290,6 +294,9 @@ impl App {
         let items = self.build_items(&mut tx, actor, &project, batch).await?;
         let created: Vec<Item> = items.iter().map(|(_, i)| i.clone()).collect();
         self.insert_items(&mut tx, &project, &created).await?;
+        // A bulk creation adds its automatic watches but tells no one: a batch is one act,
+        // not a thousand pieces of news. (Imports add no watches: they copy a tree.)
+        self.watch_new_items(&mut tx, &created).await?;
         audit::record(
             &mut tx,
             self.now(),
@@ -393,6 +400,25 @@ impl App {
         let w: Vec<(ItemId, BTreeSet<String>)> =
             created.iter().map(|i| (i.id, item_words(i))).collect();
         words::insert(c, project.id, &w).await?;
+        Ok(())
+    }
+
+    /// The creator and the assignee of new items watch them.
+    async fn watch_new_items(
+        &self,
+        c: &mut AnyConnection,
+        created: &[Item],
+    ) -> Result<(), SpecError> {
+        let mut rows = Vec::with_capacity(created.len());
+        for i in created {
+            rows.push((i.org_id, i.id, i.created_by, WatchReason::Creator));
+            if let Some(a) = i.assignee_id
+                && a != i.created_by
+            {
+                rows.push((i.org_id, i.id, a, WatchReason::Assignee));
+            }
+        }
+        watches::add_auto_many(c, &rows, self.now()).await?;
         Ok(())
     }
 

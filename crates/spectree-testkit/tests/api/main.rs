@@ -18,6 +18,7 @@ mod discussion;
 mod history;
 mod invitations;
 mod mail;
+mod notifications;
 mod ops;
 mod orgs;
 mod sessions;

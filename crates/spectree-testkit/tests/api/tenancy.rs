@@ -57,6 +57,8 @@ fn body_for(method: &str, path: &str, ids: &BTreeMap<&str, String>) -> Option<Va
             | "/api/v1/webhooks/{webhook}/ping"
             | "/api/v1/webhooks/{webhook}/deliveries/{delivery}/replay",
         ) => return None,
+        ("put", "/api/v1/items/{item}/watch") => json!({"subtree": true}),
+        ("patch", "/api/v1/me/notifications/{notification}") => json!({"state": "read"}),
         (_, _) if method == "get" || method == "delete" => return None,
         other => {
             panic!("no example body for {other:?}; add one so the tenancy walk covers it ({ids:?})")
@@ -68,7 +70,8 @@ fn body_for(method: &str, path: &str, ids: &BTreeMap<&str, String>) -> Option<Va
 async fn another_tenants_objects_answer_not_found_on_every_route() {
     let (server, owner, org) = crate::support::org_fixture().await;
     let team = owner.create_team(&org, "Core", "core").await;
-    let (_, member_id) = member(&server, &owner, &org, "m@acme.example", Some("editor")).await;
+    let (member_client, member_id) =
+        member(&server, &owner, &org, "m@acme.example", Some("editor")).await;
     let inv = owner
         .post(
             &format!("/api/v1/orgs/{org}/invitations"),
@@ -121,6 +124,23 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
         )
         .await;
     assert_eq!(hook.status, 201, "{}", hook.body);
+    // The member's comment notifies the owner (the item's creator watches it).
+    let r = member_client
+        .post(
+            &format!("/api/v1/items/{item}/threads"),
+            &json!({"body": "Member talk"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let notification = loop {
+        let r = owner.get("/api/v1/me/notifications").await;
+        if let Some(id) = r.body["items"][0]["id"].as_str() {
+            break id.to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "no notification came");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
 
     let mut ids = BTreeMap::new();
     ids.insert("org", org.clone());
@@ -128,6 +148,7 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
     ids.insert("project", project.clone());
     ids.insert("item", item.clone());
     ids.insert("user", member_id);
+    ids.insert("notification", notification);
     ids.insert("version", "1".to_owned());
     ids.insert("snapshot", "1".to_owned());
     ids.insert(

@@ -11,7 +11,8 @@ use super::keys::{self, Kind};
 use super::layers::Layers;
 use super::model::{
     ActivityConfig, AuditConfig, AuthConfig, CollabConfig, Config, DatabaseConfig, HistoryConfig,
-    HttpConfig, LogFormat, MailConfig, SignupConfig, SpecConfig, WebhooksConfig,
+    HttpConfig, LogFormat, MailConfig, NotificationsConfig, SignupConfig, SpecConfig,
+    WebhooksConfig,
 };
 use super::raw::Raw;
 use super::secret::Secret;
@@ -150,6 +151,11 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
         },
         activity: ActivityConfig {
             dispatch_interval: values.required("activity.dispatch_interval", Raw::duration)?,
+        },
+        notifications: NotificationsConfig {
+            digest_interval: values.required("notifications.digest_interval", Raw::duration)?,
+            digest_check_interval: values
+                .required("notifications.digest_check_interval", Raw::duration)?,
         },
     })
 }

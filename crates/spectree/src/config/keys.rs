@@ -544,4 +544,20 @@ pub(super) static KEYS: &[Key] = &[
         doc: "How often the delivery worker looks for due deliveries.",
         show: |c| duration(c.webhooks.poll_interval),
     },
+    Key {
+        path: "notifications.digest_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("1h"),
+        doc: "Digest lines are mailed together, one mail per person, once the oldest of that\n              person's lines is this old.",
+        show: |c| duration(c.notifications.digest_interval),
+    },
+    Key {
+        path: "notifications.digest_check_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("1m"),
+        doc: "How often digests that are due are looked for and sent.",
+        show: |c| duration(c.notifications.digest_check_interval),
+    },
 ];

@@ -48,6 +48,8 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     /// `[activity]` section.
     pub activity: ActivityConfig,
+    /// `[notifications]` section.
+    pub notifications: NotificationsConfig,
 }
 
 /// Log output format.
@@ -212,4 +214,15 @@ pub struct WebhooksConfig {
     pub max_body_bytes: usize,
     /// `webhooks.poll_interval`: how often due deliveries are looked for. Default `1s`.
     pub poll_interval: Duration,
+}
+
+/// `[notifications]`.
+#[derive(Debug, Clone)]
+pub struct NotificationsConfig {
+    /// `notifications.digest_interval`: digest lines are mailed, one mail per person, once
+    /// the oldest of that person's lines is this old. Default `1h`.
+    pub digest_interval: Duration,
+    /// `notifications.digest_check_interval`: how often due digests are looked for.
+    /// Default `1m`.
+    pub digest_check_interval: Duration,
 }
