@@ -2,6 +2,7 @@
 //! does its writes, its audit record and its outgoing events in one transaction; mail goes
 //! out only after that transaction committed.
 
+pub mod ai;
 pub mod audit;
 pub mod collab;
 mod context;
@@ -40,6 +41,7 @@ struct Inner {
     limiter: LoginLimiter,
     collab: spectree_collab::Collab,
     events: events::ProjectEvents,
+    ai: ai::AiRuntime,
 }
 
 impl App {
@@ -58,6 +60,7 @@ impl App {
             let host = Arc::new(collab::CollabHost::new(weak.clone()));
             let collab =
                 spectree_collab::Collab::new(store.clone(), host, clock.clone(), collab, fanout);
+            let ai = ai::AiRuntime::new(settings.ai.clone());
             Inner {
                 store,
                 clock,
@@ -66,6 +69,7 @@ impl App {
                 limiter,
                 collab,
                 events: events::ProjectEvents::default(),
+                ai,
             }
         });
         Self { inner }
@@ -101,5 +105,9 @@ impl App {
 
     pub(crate) fn limiter(&self) -> &LoginLimiter {
         &self.inner.limiter
+    }
+
+    pub(crate) fn ai(&self) -> &ai::AiRuntime {
+        &self.inner.ai
     }
 }

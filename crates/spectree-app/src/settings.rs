@@ -36,6 +36,8 @@ pub struct AppSettings {
     pub version_idle: Duration,
     /// An automatic version closes at the latest this long after its first change.
     pub version_max: Duration,
+    /// AI generation.
+    pub ai: crate::ai::AiSettings,
 }
 
 impl Default for AppSettings {
@@ -55,6 +57,7 @@ impl Default for AppSettings {
             import_max_items: 200_000,
             version_idle: Duration::from_secs(30),
             version_max: Duration::from_secs(300),
+            ai: crate::ai::AiSettings::default(),
         }
     }
 }

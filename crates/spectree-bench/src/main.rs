@@ -136,6 +136,8 @@ struct SpecArgs {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // reqwest may be built with rustls and no crypto provider (decision 0015).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     match Cli::parse().command {
         Command::Spec(args) => spec(args).await,
         Command::History(args) => history::history(args).await,

@@ -15,6 +15,10 @@ use crate::manager::{ConnId, Principal};
 /// The pseudo-connection of states that live on other nodes.
 const REMOTE: ConnId = 0;
 
+/// The pseudo-connection of server-side writers (an AI writing): their states never expire;
+/// the writer clears them when it ends.
+const SERVER: ConnId = ConnId::MAX;
+
 struct Entry {
     clock: u32,
     json: Arc<str>,
@@ -124,6 +128,36 @@ impl Presence {
         (!out.is_empty()).then_some(AwarenessUpdate { clients: out })
     }
 
+    /// Sets (or with `None` removes) the state of a server-side writer's client id, whose
+    /// JSON the server made itself; returns what to relay.
+    pub fn set_server(
+        &mut self,
+        client: u64,
+        json: Option<String>,
+        now: Instant,
+    ) -> Option<AwarenessUpdate> {
+        if self.states.get(&client).is_some_and(|e| e.conn != SERVER) {
+            return None;
+        }
+        let Some(json) = json else {
+            return self.remove(vec![client]);
+        };
+        let clock = self.states.get(&client).map_or(0, |e| e.clock + 1);
+        let json: Arc<str> = Arc::from(json);
+        self.states.insert(
+            client,
+            Entry {
+                clock,
+                json: json.clone(),
+                conn: SERVER,
+                seen: now,
+            },
+        );
+        let mut out = HashMap::new();
+        out.insert(ClientID::new(client), AwarenessUpdateEntry { clock, json });
+        Some(AwarenessUpdate { clients: out })
+    }
+
     /// Every current state (sent to a client that joins or asks).
     pub fn full(&self) -> Option<AwarenessUpdate> {
         let clients: HashMap<ClientID, AwarenessUpdateEntry> = self
@@ -158,7 +192,7 @@ impl Presence {
         let ids: Vec<u64> = self
             .states
             .iter()
-            .filter(|(_, e)| now.duration_since(e.seen) >= timeout)
+            .filter(|(_, e)| e.conn != SERVER && now.duration_since(e.seen) >= timeout)
             .map(|(id, _)| *id)
             .collect();
         self.remove(ids)

@@ -1,6 +1,7 @@
 //! Pure types and rules of Spec Tree. No I/O and no async: everything here is decided from
 //! its inputs, so it is unit- and property-tested without a database or a clock.
 
+pub mod ai;
 pub mod audit;
 pub mod clock;
 pub mod discussion;

@@ -98,6 +98,9 @@ error_codes! {
     NotCommentAuthor = ("not_comment_author", FORBIDDEN, "Only the author may edit or delete a comment."),
     CommentDeleted = ("comment_deleted", CONFLICT, "The comment was deleted."),
     EmptyQuery = ("empty_query", BAD_REQUEST, "The search query has no words."),
+    AiDisabled = ("ai_disabled", FORBIDDEN, "AI generation is turned off for this organization."),
+    GenerationRunning = ("generation_running", CONFLICT, "A generation is already running on this item; cancel it or wait for it to end."),
+    InvalidGeneration = ("invalid_generation", UNPROCESSABLE_ENTITY, "The generation request is invalid: prompt too long or with control characters, no child type below a task, or a position for a kind other than description."),
     Unavailable = ("unavailable", SERVICE_UNAVAILABLE, "A dependency (the database) is not reachable."),
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Something went wrong on the server; it has been logged."),
 }

@@ -2,6 +2,7 @@
 //! endpoints, the OpenAPI document generated from the handlers, and the embedded web app. Handlers are thin:
 //! extract, call one use case, map the result.
 
+mod ai;
 mod audit;
 pub mod auth;
 mod collab;
@@ -72,6 +73,7 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(spec::router(import_max_bytes))
         .merge(history::router())
+        .merge(ai::router())
         .merge(collab::router())
         .merge(discussion::router())
         .merge(events::router())

@@ -6,6 +6,7 @@
 //! Repository functions live in one folder per domain and take a `&mut AnyConnection`, so the
 //! same function runs inside a use case's transaction or on a pooled read connection.
 
+pub mod ai;
 pub mod audit;
 pub mod blob;
 pub mod collab;

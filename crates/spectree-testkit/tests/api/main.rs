@@ -2,6 +2,7 @@
 //! `SPECTREE_TEST_DATABASE_URL` is set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod ai_generation;
 mod audit;
 mod audit_events;
 mod audit_query;
