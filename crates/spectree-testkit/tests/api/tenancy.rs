@@ -45,6 +45,9 @@ fn body_for(method: &str, path: &str, ids: &BTreeMap<&str, String>) -> Option<Va
         }
         ("patch", "/api/v1/comments/{comment}") => json!({"body": "Stolen"}),
         ("post", "/api/v1/comments/{comment}/reactions") => json!({"emoji": "👍"}),
+        ("post", "/api/v1/items/{item}/generate") => json!({"kind": "description"}),
+        ("post", "/api/v1/generations/{generation}/cancel") => return None,
+        ("put", "/api/v1/orgs/{org}/ai") => json!({"enabled": false}),
         (_, _) if method == "get" || method == "delete" => return None,
         other => {
             panic!("no example body for {other:?}; add one so the tenancy walk covers it ({ids:?})")
@@ -93,6 +96,13 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
         )
         .await;
     assert_eq!(thread.status, 201, "{}", thread.body);
+    let generation = owner
+        .post(
+            &format!("/api/v1/items/{item}/generate"),
+            &json!({"kind": "acceptance_criteria"}),
+        )
+        .await;
+    assert_eq!(generation.status, 202, "{}", generation.body);
 
     let mut ids = BTreeMap::new();
     ids.insert("org", org.clone());
@@ -120,6 +130,10 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
     ids.insert(
         "token",
         token.body["token"]["id"].as_str().unwrap().to_owned(),
+    );
+    ids.insert(
+        "generation",
+        generation.body["id"].as_str().unwrap().to_owned(),
     );
     ids.insert(
         "session",
