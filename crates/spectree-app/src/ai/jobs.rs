@@ -217,9 +217,9 @@ impl App {
             let _ = switch.send(true);
         }
         let mut c = self.store().read().await?;
-        Ok(generations::get(&mut c, self.store().sealer(), id)
+        generations::get(&mut c, self.store().sealer(), id)
             .await?
-            .ok_or(AiError::NotFound)?)
+            .ok_or(AiError::NotFound)
     }
 }
 

@@ -441,10 +441,13 @@ async fn viewers_disabled_organizations_and_bad_requests_are_refused() {
     server.stop().await;
 }
 
+/// A request the stub received: its `Authorization` header and JSON body.
+type SeenRequest = (Option<String>, Value);
+
 /// What the local OpenAI-compatible server saw and answers.
 #[derive(Clone, Default)]
 struct Stub {
-    requests: Arc<Mutex<Vec<(Option<String>, Value)>>>,
+    requests: Arc<Mutex<Vec<SeenRequest>>>,
     fail: bool,
 }
 
