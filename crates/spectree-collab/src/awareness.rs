@@ -206,3 +206,52 @@ impl Presence {
         (!clients.is_empty()).then_some(AwarenessUpdate { clients })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use spectree_domain::ids::UserId;
+
+    use super::*;
+
+    fn client_update(client: u64, json: &str) -> AwarenessUpdate {
+        let mut clients = HashMap::new();
+        clients.insert(
+            ClientID::new(client),
+            AwarenessUpdateEntry {
+                clock: 1,
+                json: Arc::from(json),
+            },
+        );
+        AwarenessUpdate { clients }
+    }
+
+    #[test]
+    fn a_server_writers_state_never_expires_and_no_client_can_take_it_over() {
+        let mut p = Presence::default();
+        let now = Instant::now();
+        let relay = p
+            .set_server(77, Some(r#"{"user":{"name":"AI (for Ada)"}}"#.into()), now)
+            .unwrap();
+        assert_eq!(relay.clients.len(), 1);
+        // A client sending a state under the writer's id changes nothing.
+        let someone = Principal {
+            user_id: UserId::new(),
+            name: "Mallory".into(),
+            can_edit: true,
+        };
+        assert!(p.apply(5, &someone, client_update(77, "{}"), now).is_none());
+        assert!(
+            p.expire(now + Duration::from_secs(3600), Duration::from_secs(1))
+                .is_none()
+        );
+        assert!(
+            p.full().unwrap().clients[&ClientID::new(77)]
+                .json
+                .contains("AI (for Ada)")
+        );
+        // Clearing removes it, with a newer clock so clients drop it.
+        let gone = p.set_server(77, None, now).unwrap();
+        assert_eq!(&*gone.clients[&ClientID::new(77)].json, "null");
+        assert!(p.full().is_none());
+    }
+}

@@ -274,6 +274,34 @@ async fn criteria_and_children_are_written_as_the_ai_writes_them() {
 }
 
 #[tokio::test]
+async fn description_text_goes_in_at_the_chosen_place() {
+    let (server, owner, _, _, project) = fixture(|_| {}).await;
+    let id = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "Naïve café", "description": "Héllo wörld"}),
+    )
+    .await;
+    let job = generate(&owner, &id, json!({"kind": "description", "position": 5})).await;
+    let ended = until_ended(&owner, job["id"].as_str().unwrap()).await;
+    assert_eq!(ended["state"], "finished", "{ended}");
+    let output = ended["output"].as_str().unwrap();
+    let row = owner.get(&format!("/api/v1/items/{id}")).await;
+    assert_eq!(
+        row.body["description"],
+        format!("Héllo{output} wörld").as_str()
+    );
+    let r = owner
+        .post(
+            &format!("/api/v1/items/{id}/generate"),
+            &json!({"kind": "children", "position": 1}),
+        )
+        .await;
+    assert_eq!(r.body["code"], "invalid_generation", "{}", r.body);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn cancel_stops_a_generation_and_what_it_wrote_stays_in_a_version() {
     let (server, owner, _, _, project) = fixture(|c| {
         c.ai.offline_token_interval = Duration::from_millis(150);
