@@ -9,7 +9,9 @@ use spectree_collab::Writer;
 use spectree_collab::schema::Roots;
 use spectree_domain::ai::GenerationKind;
 use spectree_domain::ids::{ItemId, ProjectId};
-use spectree_domain::spec::{ItemType, MAX_CRITERIA, MAX_DESCRIPTION_BYTES, validate_title};
+use spectree_domain::spec::{
+    ItemType, MAX_CRITERIA, MAX_CRITERION_CHARS, MAX_DESCRIPTION_BYTES, validate_title,
+};
 use yrs::types::text::TextRef;
 use yrs::{
     Any, Array, Assoc, GetString, IndexedSequence, Map, MapPrelim, Out, StickyIndex, Text,
@@ -28,8 +30,9 @@ struct Shared {
     at: Option<StickyIndex>,
     /// The criterion being written.
     criterion: Option<String>,
-    /// The text reached its cap (criteria count or description size).
-    full: bool,
+    /// Why writing stopped: the text reached a cap (criteria count, criterion length or
+    /// description size).
+    refused: Option<String>,
     /// Where the AI's cursor is, as Yjs relative-position JSON.
     cursor: Option<serde_json::Value>,
 }
@@ -209,7 +212,10 @@ impl Sink {
                         piece = format!("{sep}{piece}");
                     }
                     if current.len() + piece.len() > MAX_DESCRIPTION_BYTES {
-                        s.full = true;
+                        s.refused = Some(format!(
+                            "the description reached the largest size allowed \
+                             ({MAX_DESCRIPTION_BYTES} bytes)"
+                        ));
                         return;
                     }
                     text.insert(txn, at, &piece);
@@ -220,10 +226,8 @@ impl Sink {
             )
             .await
             .map_err(|e| format!("writing into the document failed: {e}"))?;
-        if self.shared.lock().unwrap_or_else(|p| p.into_inner()).full {
-            return Err(format!(
-                "the description reached the largest size allowed ({MAX_DESCRIPTION_BYTES} bytes)"
-            ));
+        if let Some(why) = self.refused() {
+            return Err(why);
         }
         Ok(self.cursor())
     }
@@ -253,7 +257,10 @@ impl Sink {
                             Some(t) => Some(t),
                             None if piece.trim().is_empty() => None,
                             None if roots.criteria.len(txn) as usize >= MAX_CRITERIA => {
-                                s.full = true;
+                                s.refused = Some(format!(
+                                    "the item has the most acceptance criteria allowed \
+                                     ({MAX_CRITERIA})"
+                                ));
                                 None
                             }
                             None => {
@@ -273,7 +280,15 @@ impl Sink {
                             }
                         };
                         if let Some(t) = target {
-                            let end = utf16_len(&t.get_string(txn));
+                            let text = t.get_string(txn);
+                            if text.chars().count() + piece.chars().count() > MAX_CRITERION_CHARS {
+                                s.refused = Some(format!(
+                                    "an acceptance criterion reached the longest length \
+                                     allowed ({MAX_CRITERION_CHARS} characters)"
+                                ));
+                                return;
+                            }
+                            let end = utf16_len(&text);
                             t.insert(txn, end, &piece);
                             let end = end + utf16_len(&piece);
                             s.at = t.sticky_index(txn, end, Assoc::Before);
@@ -288,13 +303,18 @@ impl Sink {
             )
             .await
             .map_err(|e| format!("writing into the document failed: {e}"))?;
-        let s = self.shared.lock().unwrap_or_else(|p| p.into_inner());
-        if s.full {
-            return Err(format!(
-                "the item has the most acceptance criteria allowed ({MAX_CRITERIA})"
-            ));
+        if let Some(why) = self.refused() {
+            return Err(why);
         }
-        Ok(s.cursor.clone())
+        Ok(self.cursor())
+    }
+
+    fn refused(&self) -> Option<String> {
+        self.shared
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .refused
+            .clone()
     }
 
     fn cursor(&self) -> Option<serde_json::Value> {

@@ -477,6 +477,8 @@ type SeenRequest = (Option<String>, Value);
 struct Stub {
     requests: Arc<Mutex<Vec<SeenRequest>>>,
     fail: bool,
+    /// Tokens to send instead of [`STUB_TOKENS`].
+    tokens: Option<Vec<String>>,
 }
 
 const STUB_TOKENS: [&str; 5] = ["Hello", " from", " the", " local", " stub"];
@@ -498,11 +500,15 @@ async fn completions(State(stub): State<Stub>, headers: HeaderMap, body: String)
     }
     // Each chunk is its own write, a little apart, as a real streaming endpoint sends them.
     let (tx, rx) = tokio::sync::mpsc::channel::<String>(8);
+    let tokens = stub
+        .tokens
+        .clone()
+        .unwrap_or_else(|| STUB_TOKENS.iter().map(|t| (*t).to_owned()).collect());
     tokio::spawn(async move {
         let _ = tx
             .send("data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n".into())
             .await;
-        for t in STUB_TOKENS {
+        for t in tokens {
             let chunk = json!({"choices": [{"index": 0, "delta": {"content": t}}]});
             tokio::time::sleep(Duration::from_millis(20)).await;
             let _ = tx.send(format!("data: {chunk}\n\n")).await;
@@ -665,6 +671,38 @@ async fn rest_edits_are_attributed_to_the_person_who_made_them() {
             {"start": 3, "end": 7, "text": " two", "author": {"kind": "user", "user_id": editor_id}},
             {"start": 7, "end": 13, "text": " three", "author": {"kind": "user", "user_id": owner_id}},
         ])
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn provider_output_past_the_item_limits_fails_the_job_and_leaves_valid_content() {
+    let base = start_stub(Stub {
+        tokens: Some(vec!["x".repeat(1000); 5]),
+        ..Stub::default()
+    })
+    .await;
+    let (server, owner, _, _, project) = fixture(|c| {
+        c.ai.provider = AiProviderKind::OpenAi;
+        c.ai.base_url = Some(base.clone());
+    })
+    .await;
+    let id = item(&owner, &project, json!({"type": "story", "title": "Long"})).await;
+    let job = generate(&owner, &id, json!({"kind": "acceptance_criteria"})).await;
+    let ended = until_ended(&owner, job["id"].as_str().unwrap()).await;
+    assert_eq!(ended["state"], "failed", "{ended}");
+    assert!(
+        ended["error"].as_str().unwrap().contains("4000 characters"),
+        "{ended}"
+    );
+    // The four tokens that fit are written, and the row took them (valid criteria).
+    let row = owner.get(&format!("/api/v1/items/{id}")).await;
+    assert_eq!(
+        row.body["acceptance_criteria"][0]["text"]
+            .as_str()
+            .unwrap()
+            .len(),
+        4000
     );
     server.stop().await;
 }
