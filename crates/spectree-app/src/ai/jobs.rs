@@ -171,41 +171,28 @@ impl App {
     ) -> Result<Generation, AiError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
+        // The write comes first (see `cancel_running`); nothing is kept unless the actor
+        // may do it: an early return drops the transaction, which rolls it back.
+        let cancelled = generations::cancel_running(&mut tx, id, now).await?;
         let g = generations::get(&mut tx, self.store().sealer(), id)
             .await?
             .ok_or(AiError::NotFound)?;
         self.authorize_item(&mut tx, actor, g.item_id, Action::Edit)
             .await?;
-        if g.state != GenerationState::Running {
+        if !cancelled {
             return Ok(g);
         }
-        // The runner fills in the output when it stops (here or on the node running it,
-        // which sees the state change).
-        if generations::finish(
+        audit::record(
             &mut tx,
-            self.store().sealer(),
-            g.org_id,
-            id,
-            GenerationState::Cancelled,
-            "",
-            0,
-            None,
             now,
+            g.org_id,
+            Some(actor.user_id),
+            "ai.generation_cancelled",
+            ("work_item", Some(g.item_id.to_string())),
+            &actor.ctx,
+            json!({ "generation_id": id, "started_by": g.started_by }),
         )
-        .await?
-        {
-            audit::record(
-                &mut tx,
-                now,
-                g.org_id,
-                Some(actor.user_id),
-                "ai.generation_cancelled",
-                ("work_item", Some(g.item_id.to_string())),
-                &actor.ctx,
-                json!({ "generation_id": id, "started_by": g.started_by }),
-            )
-            .await?;
-        }
+        .await?;
         Store::commit(tx).await?;
         if let Some(switch) = self
             .ai()
@@ -223,7 +210,8 @@ impl App {
     }
 }
 
-/// A Yjs client id for a job: random in the range Yjs uses (32 bits), never the seed's.
+/// A Yjs client id for a job: random below 2^53 (a safe JavaScript integer), as yrs picks
+/// them, never the seed's.
 fn fresh_client_id() -> u64 {
     loop {
         let c = ClientID::random().get();

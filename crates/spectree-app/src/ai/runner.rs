@@ -1,7 +1,8 @@
 //! A running job: the provider streams tokens; each is written into the item's document
 //! (through [`super::sink::Sink`]) as the AI's client id, with the AI's presence following
 //! the insertion point. The job stops when the provider ends or fails, when someone cancels
-//! it (here, or on another node: the state is looked at every second), or after
+//! it (here, or on another node: the state is looked at every second, when the progress so
+//! far is saved too), or after
 //! `ai.max_duration`. At the end the presence is cleared, the document is projected, the
 //! item's open changes close as a version authored by the AI, and the outcome is recorded
 //! and audited.
@@ -83,6 +84,7 @@ impl Job {
         let mut sink = Sink::new(&self, self.position);
         let mut output = String::new();
         let mut tokens: i64 = 0;
+        let mut saved: i64 = 0;
         let outcome = loop {
             tokio::select! {
                 biased;
@@ -96,6 +98,13 @@ impl Job {
                     };
                     if state.is_some_and(|s| s != GenerationState::Running) {
                         break Outcome::Cancelled;
+                    }
+                    if tokens > saved {
+                        // Progress for those who poll the job; the end writes it again.
+                        if let Err(e) = save_progress(&app, &g, &output, tokens).await {
+                            tracing::warn!(generation = %g.id, error = %e, "saving AI progress failed");
+                        }
+                        saved = tokens;
                     }
                 }
                 t = rx.recv() => match t {
@@ -188,4 +197,24 @@ impl Job {
         Store::commit(tx).await?;
         Ok(())
     }
+}
+
+/// Writes what a running job wrote so far.
+async fn save_progress(
+    app: &App,
+    g: &Generation,
+    output: &str,
+    tokens: i64,
+) -> Result<(), spectree_store::StoreError> {
+    let mut tx = app.store().begin().await?;
+    generations::set_output(
+        &mut tx,
+        app.store().sealer(),
+        g.org_id,
+        g.id,
+        output,
+        tokens,
+    )
+    .await?;
+    Store::commit(tx).await
 }

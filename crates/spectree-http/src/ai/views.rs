@@ -40,10 +40,11 @@ pub struct GenerationView {
     pub prompt: String,
     /// `running`, `finished`, `cancelled` or `failed`.
     pub state: GenerationState,
-    /// What it wrote (once it ended).
+    /// What it wrote: so far while it runs (saved about once a second), all of it once it
+    /// ended.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
-    /// Tokens written (once it ended).
+    /// Tokens written (so far, while it runs).
     pub tokens: i64,
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]

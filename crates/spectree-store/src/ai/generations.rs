@@ -195,3 +195,22 @@ pub async fn state(
         .await?;
     row.map(|r| parse(&r, "state")).transpose()
 }
+
+/// Marks a running job cancelled; false when it was not running. Meant as the first
+/// statement of its transaction (on SQLite a write first takes the write lock, waiting
+/// for it, instead of failing to upgrade a read snapshot another process moved past).
+pub async fn cancel_running(
+    c: &mut AnyConnection,
+    id: GenerationId,
+    now: Timestamp,
+) -> StoreResult<bool> {
+    let r = sqlx::query(
+        "UPDATE ai_generations SET state = 'cancelled', output = NULL, tokens = 0, \
+         finished_at = $2 WHERE id = $1 AND state = 'running'",
+    )
+    .bind(id.to_string())
+    .bind(now.0)
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected() > 0)
+}

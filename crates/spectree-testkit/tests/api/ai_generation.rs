@@ -144,6 +144,22 @@ async fn a_second_client_watches_offline_generation_arrive_with_the_ais_presence
     let anchor = &presence["state"]["cursor"]["anchor"];
     assert!(anchor["item"]["client"].is_u64(), "{anchor}");
 
+    // Someone polling the job sees its progress while it runs.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let r = owner.get(&format!("/api/v1/generations/{job_id}")).await;
+        if r.body["state"] == "running" && r.body["tokens"].as_i64().unwrap() > 0 {
+            assert!(!r.body["output"].as_str().unwrap().is_empty(), "{}", r.body);
+            break;
+        }
+        assert!(
+            r.body["state"] == "running",
+            "ended before any progress: {}",
+            r.body
+        );
+        assert!(Instant::now() < deadline, "no progress: {}", r.body);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let ended = until_ended(&owner, job_id).await;
     assert_eq!(ended["state"], "finished", "{ended}");
     let output = ended["output"].as_str().unwrap().to_owned();
@@ -303,7 +319,7 @@ async fn description_text_goes_in_at_the_chosen_place() {
 
 #[tokio::test]
 async fn cancel_stops_a_generation_and_what_it_wrote_stays_in_a_version() {
-    let (server, owner, _, _, project) = fixture(|c| {
+    let (server, owner, org, team, project) = fixture(|c| {
         c.ai.offline_token_interval = Duration::from_millis(150);
     })
     .await;
@@ -339,6 +355,14 @@ async fn cancel_stops_a_generation_and_what_it_wrote_stays_in_a_version() {
         .await;
     assert_eq!(again.status, 409, "{}", again.body);
     assert_eq!(again.body["code"], "generation_running");
+    // A Viewer may watch the job but not cancel it; the refused cancel changes nothing.
+    let (viewer, _) = team_member(&server, &owner, (&org, &team), "v@acme.example", "viewer").await;
+    let r = viewer
+        .post_empty(&format!("/api/v1/generations/{job_id}/cancel"))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = viewer.get(&format!("/api/v1/generations/{job_id}")).await;
+    assert_eq!(r.body["state"], "running", "{}", r.body);
 
     let r = owner
         .post_empty(&format!("/api/v1/generations/{job_id}/cancel"))
