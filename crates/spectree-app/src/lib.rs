@@ -3,6 +3,7 @@
 //! out only after that transaction committed.
 
 pub mod activity;
+pub mod ai;
 pub mod audit;
 pub mod collab;
 mod context;
@@ -30,6 +31,17 @@ use spectree_store::Store;
 use crate::identity::LoginLimiter;
 use crate::mail::Mailer;
 
+/// Makes rustls use *ring* (the provider the workspace already builds for mail) for every
+/// HTTPS client of the process: webhook deliveries, the OpenAI-compatible AI provider, and
+/// any other `reqwest` client in the same build. reqwest is built with `rustls-no-provider`
+/// and Cargo unifies features, so every process that builds a reqwest client (the server,
+/// the test harness, the benchmarks) calls this first, or building the client panics.
+/// Later calls do nothing.
+pub fn install_tls_provider() {
+    // An error only says a provider is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Everything a use case needs: the store, the clock, settings and outbound mail.
 #[derive(Clone)]
 pub struct App {
@@ -48,6 +60,7 @@ struct Inner {
     webhook_client: OnceLock<reqwest::Client>,
     /// Wakes the webhook delivery worker when deliveries were queued.
     webhook_wake: tokio::sync::Notify,
+    ai: ai::AiRuntime,
 }
 
 impl App {
@@ -62,12 +75,13 @@ impl App {
         fanout: Option<spectree_collab::Fanout>,
     ) -> Self {
         // Every HTTPS client of the process shares reqwest's rustls; it needs a provider.
-        webhooks::install_tls_provider();
+        install_tls_provider();
         let limiter = LoginLimiter::new(settings.login_max_failures, settings.login_window);
         let inner = Arc::new_cyclic(|weak: &Weak<Inner>| {
             let host = Arc::new(collab::CollabHost::new(weak.clone()));
             let collab =
                 spectree_collab::Collab::new(store.clone(), host, clock.clone(), collab, fanout);
+            let ai = ai::AiRuntime::new(settings.ai.clone());
             Inner {
                 store,
                 clock,
@@ -78,6 +92,7 @@ impl App {
                 events: events::ProjectEvents::default(),
                 webhook_client: OnceLock::new(),
                 webhook_wake: tokio::sync::Notify::new(),
+                ai,
             }
         });
         Self { inner }
@@ -113,5 +128,9 @@ impl App {
 
     pub(crate) fn limiter(&self) -> &LoginLimiter {
         &self.inner.limiter
+    }
+
+    pub(crate) fn ai(&self) -> &ai::AiRuntime {
+        &self.inner.ai
     }
 }

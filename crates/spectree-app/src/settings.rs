@@ -42,6 +42,8 @@ pub struct AppSettings {
     pub webhooks: WebhookSettings,
     /// Queued digest lines are mailed once the oldest of a person's lines is this old.
     pub digest_interval: Duration,
+    /// AI generation.
+    pub ai: crate::ai::AiSettings,
 }
 
 impl Default for AppSettings {
@@ -63,6 +65,7 @@ impl Default for AppSettings {
             version_max: Duration::from_secs(300),
             webhooks: WebhookSettings::default(),
             digest_interval: Duration::from_secs(3600),
+            ai: crate::ai::AiSettings::default(),
         }
     }
 }

@@ -15,6 +15,10 @@ use crate::manager::{ConnId, Principal};
 /// The pseudo-connection of states that live on other nodes.
 const REMOTE: ConnId = 0;
 
+/// The pseudo-connection of server-side writers (an AI writing): their states never expire;
+/// the writer clears them when it ends.
+const SERVER: ConnId = ConnId::MAX;
+
 struct Entry {
     clock: u32,
     json: Arc<str>,
@@ -124,6 +128,36 @@ impl Presence {
         (!out.is_empty()).then_some(AwarenessUpdate { clients: out })
     }
 
+    /// Sets (or with `None` removes) the state of a server-side writer's client id, whose
+    /// JSON the server made itself; returns what to relay.
+    pub fn set_server(
+        &mut self,
+        client: u64,
+        json: Option<String>,
+        now: Instant,
+    ) -> Option<AwarenessUpdate> {
+        if self.states.get(&client).is_some_and(|e| e.conn != SERVER) {
+            return None;
+        }
+        let Some(json) = json else {
+            return self.remove(vec![client]);
+        };
+        let clock = self.states.get(&client).map_or(0, |e| e.clock + 1);
+        let json: Arc<str> = Arc::from(json);
+        self.states.insert(
+            client,
+            Entry {
+                clock,
+                json: json.clone(),
+                conn: SERVER,
+                seen: now,
+            },
+        );
+        let mut out = HashMap::new();
+        out.insert(ClientID::new(client), AwarenessUpdateEntry { clock, json });
+        Some(AwarenessUpdate { clients: out })
+    }
+
     /// Every current state (sent to a client that joins or asks).
     pub fn full(&self) -> Option<AwarenessUpdate> {
         let clients: HashMap<ClientID, AwarenessUpdateEntry> = self
@@ -158,7 +192,7 @@ impl Presence {
         let ids: Vec<u64> = self
             .states
             .iter()
-            .filter(|(_, e)| now.duration_since(e.seen) >= timeout)
+            .filter(|(_, e)| e.conn != SERVER && now.duration_since(e.seen) >= timeout)
             .map(|(id, _)| *id)
             .collect();
         self.remove(ids)
@@ -170,5 +204,54 @@ impl Presence {
             .filter_map(|id| self.states.remove(&id).map(|e| removal(id, e.clock + 1)))
             .collect();
         (!clients.is_empty()).then_some(AwarenessUpdate { clients })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use spectree_domain::ids::UserId;
+
+    use super::*;
+
+    fn client_update(client: u64, json: &str) -> AwarenessUpdate {
+        let mut clients = HashMap::new();
+        clients.insert(
+            ClientID::new(client),
+            AwarenessUpdateEntry {
+                clock: 1,
+                json: Arc::from(json),
+            },
+        );
+        AwarenessUpdate { clients }
+    }
+
+    #[test]
+    fn a_server_writers_state_never_expires_and_no_client_can_take_it_over() {
+        let mut p = Presence::default();
+        let now = Instant::now();
+        let relay = p
+            .set_server(77, Some(r#"{"user":{"name":"AI (for Ada)"}}"#.into()), now)
+            .unwrap();
+        assert_eq!(relay.clients.len(), 1);
+        // A client sending a state under the writer's id changes nothing.
+        let someone = Principal {
+            user_id: UserId::new(),
+            name: "Mallory".into(),
+            can_edit: true,
+        };
+        assert!(p.apply(5, &someone, client_update(77, "{}"), now).is_none());
+        assert!(
+            p.expire(now + Duration::from_secs(3600), Duration::from_secs(1))
+                .is_none()
+        );
+        assert!(
+            p.full().unwrap().clients[&ClientID::new(77)]
+                .json
+                .contains("AI (for Ada)")
+        );
+        // Clearing removes it, with a newer clock so clients drop it.
+        let gone = p.set_server(77, None, now).unwrap();
+        assert_eq!(&*gone.clients[&ClientID::new(77)].json, "null");
+        assert!(p.full().is_none());
     }
 }

@@ -5,8 +5,8 @@ use std::pin::Pin;
 
 use spectree_domain::ids::{ItemId, OrgId, UserId};
 
-use crate::CollabError;
 use crate::schema::DocContent;
+use crate::{CollabError, Writer};
 
 /// A boxed future returned by [`Host`] methods.
 pub type HostFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, CollabError>> + Send + 'a>>;
@@ -29,11 +29,12 @@ pub trait Host: Send + Sync + 'static {
     fn access(&self, item: ItemId, user: UserId) -> HostFuture<'_, Option<bool>>;
 
     /// Writes the document's content into the item's row (and search index), refusing
-    /// values that break the product's rules; `editor` made the last edit.
+    /// values that break the product's rules; `editor` made the last edit (a person, or an
+    /// AI for a person).
     fn project(
         &self,
         item: ItemId,
         content: DocContent,
-        editor: Option<UserId>,
+        editor: Option<Writer>,
     ) -> HostFuture<'_, Projection>;
 }

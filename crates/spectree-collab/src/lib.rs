@@ -21,5 +21,5 @@ mod validate;
 
 pub use fanout::Fanout;
 pub use host::{Host, HostFuture, Projection};
-pub use manager::{Collab, CollabError, Connection, Outgoing, Principal};
+pub use manager::{Collab, CollabError, Connection, Outgoing, Principal, Writer, color_of};
 pub use settings::CollabSettings;

@@ -54,8 +54,17 @@ impl Principal {
     }
 }
 
+/// Who a server-side edit (REST, restore, AI generation) writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Writer {
+    /// The person the edit is made for (for an AI, the person who started it).
+    pub user_id: UserId,
+    /// An AI writes it.
+    pub ai: bool,
+}
+
 /// A stable colour per user, so everyone sees the same colour for one person.
-fn color_of(user: UserId) -> String {
+pub fn color_of(user: UserId) -> String {
     const PALETTE: [&str; 12] = [
         "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#469990",
         "#9a6324", "#800000", "#808000", "#000075",
@@ -221,8 +230,9 @@ impl Collab {
                 continue;
             }
             match rx.await {
+                // The room was unloading when the command arrived: the next one takes it.
+                Ok(Err(CollabError::Closed)) | Err(_) => continue,
                 Ok(r) => return r.map(|v| (v, room)),
-                Err(_) => continue,
             }
         }
         Err(CollabError::Closed)
@@ -247,23 +257,65 @@ impl Collab {
         Ok(Connection { id, room: tx })
     }
 
-    /// Edits the item's document on behalf of `user` (REST edits): `edit` runs in one yrs
-    /// transaction; the update is stored, relayed and projected before this returns the new
-    /// content.
+    /// Edits the item's document on behalf of `user` (REST edits, restores): `edit` runs in
+    /// one yrs transaction under the Yjs client id bound to `user` for REST edits in this
+    /// room; the update is stored, relayed and projected before this returns the new content.
     pub async fn edit(
         &self,
         item: ItemId,
         user: UserId,
         edit: EditFn,
     ) -> Result<DocContent, CollabError> {
+        let writer = Writer {
+            user_id: user,
+            ai: false,
+        };
+        self.edit_as(item, writer, None, edit).await
+    }
+
+    /// Edits the item's document as `writer`, under `client` (bound to the writer on first
+    /// use; its copy of the document is kept until [`Collab::set_presence`] clears it) or,
+    /// when `None`, as [`Collab::edit`] does. Edits under a given `client` are projected
+    /// after the debounce, like live edits; [`Collab::flush`] projects at once.
+    pub async fn edit_as(
+        &self,
+        item: ItemId,
+        writer: Writer,
+        client: Option<u64>,
+        edit: EditFn,
+    ) -> Result<DocContent, CollabError> {
         let edit = Arc::new(Mutex::new(Some(edit)));
         self.call(item, |reply| Cmd::Edit {
-            user,
+            writer,
+            client,
             edit: edit.clone(),
             reply,
         })
         .await
         .map(|(c, _)| c)
+    }
+
+    /// Sets the presence state (awareness JSON object) of a server-side writer's client id,
+    /// relayed to everyone in the room; `None` clears it and ends the writer.
+    pub async fn set_presence(
+        &self,
+        item: ItemId,
+        client: u64,
+        state: Option<serde_json::Value>,
+    ) -> Result<(), CollabError> {
+        let state = state.map(|v| v.to_string());
+        let room = self.room(item);
+        room.send(Cmd::Presence { client, state })
+            .await
+            .map_err(|_| CollabError::Closed)
+    }
+
+    /// Projects the document into its row now if edits are waiting for the debounce; returns
+    /// the content.
+    pub async fn flush(&self, item: ItemId) -> Result<DocContent, CollabError> {
+        self.call(item, |reply| Cmd::Flush { reply })
+            .await
+            .map(|(c, _)| c)
     }
 
     /// The item's current document content.

@@ -135,3 +135,8 @@ mod tests {
         assert_eq!(a.0.get_version_num(), 7);
     }
 }
+
+typed_id!(
+    /// An AI generation job.
+    GenerationId
+);

@@ -2,6 +2,7 @@
 //! its inputs, so it is unit- and property-tested without a database or a clock.
 
 pub mod activity;
+pub mod ai;
 pub mod audit;
 pub mod clock;
 pub mod discussion;

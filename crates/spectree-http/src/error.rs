@@ -103,6 +103,9 @@ error_codes! {
     InvalidWebhookEvents = ("invalid_webhook_events", UNPROCESSABLE_ENTITY, "A webhook picks 1 to 64 distinct event kinds, each one that exists."),
     InvalidNotificationPreference = ("invalid_notification_preference", UNPROCESSABLE_ENTITY, "A notification preference names an unknown kind, repeats a kind, or asks for both email and digest."),
     EmptyQuery = ("empty_query", BAD_REQUEST, "The search query has no words."),
+    AiDisabled = ("ai_disabled", FORBIDDEN, "AI generation is turned off for this organization."),
+    GenerationRunning = ("generation_running", CONFLICT, "A generation is already running on this item; cancel it or wait for it to end."),
+    InvalidGeneration = ("invalid_generation", UNPROCESSABLE_ENTITY, "The generation request is invalid: prompt too long or with control characters, no child type below a task, or a position for a kind other than description."),
     Unavailable = ("unavailable", SERVICE_UNAVAILABLE, "A dependency (the database) is not reachable."),
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Something went wrong on the server; it has been logged."),
 }

@@ -3,6 +3,7 @@
 //! extract, call one use case, map the result.
 
 mod activity;
+mod ai;
 mod audit;
 pub mod auth;
 mod collab;
@@ -76,6 +77,7 @@ fn api(import_max_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(spec::router(import_max_bytes))
         .merge(history::router())
+        .merge(ai::router())
         .merge(collab::router())
         .merge(discussion::router())
         .merge(shared_views::router())

@@ -7,6 +7,7 @@
 //! same function runs inside a use case's transaction or on a pooled read connection.
 
 pub mod activity;
+pub mod ai;
 pub mod audit;
 pub mod blob;
 pub mod collab;

@@ -40,7 +40,7 @@ pub struct Client {
 
 impl Client {
     pub(crate) fn new(base: &str) -> Self {
-        spectree_app::webhooks::install_tls_provider();
+        spectree_app::install_tls_provider();
         Self {
             base: base.to_owned(),
             http: reqwest::Client::builder()

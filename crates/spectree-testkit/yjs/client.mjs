@@ -39,6 +39,8 @@ let doc = null
 let provider = null
 
 const TEXT_FIELDS = ['title', 'description']
+/** Values recorded by `recordText`, per field. @type {Record<string, string[]>} */
+const recordings = {}
 const POLL_MS = 10
 
 class CommandError extends Error {}
@@ -359,6 +361,24 @@ const commands = {
     let field = null
     for (const [name, type] of d.share) if (type === abs.type) field = name
     return { index: abs.index, field, assoc: abs.assoc }
+  },
+
+  // Records every distinct value a text field takes, as each update arrives (to see text
+  // being written in several steps). `recorded` returns them.
+  recordText (cmd) {
+    const field = arg(cmd, 'field')
+    const text = textOf(field)
+    recordings[field] = [text.toString()]
+    text.observe(() => {
+      const values = recordings[field]
+      const now = text.toString()
+      if (values[values.length - 1] !== now) values.push(now)
+    })
+    return {}
+  },
+
+  recorded (cmd) {
+    return { values: recordings[arg(cmd, 'field')] ?? [] }
   },
 
   setAwareness (cmd) {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::serve::ListenerExt;
+use spectree_app::ai::{AiProviderSettings, AiSettings, OpenAiSettings};
 use spectree_app::mail::{Mailer, SmtpSettings};
 use spectree_app::webhooks::WebhookSettings;
 use spectree_app::{App, AppSettings};
@@ -19,7 +20,7 @@ use spectree_store::{Store, StoreOptions};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::config::{Config, LogFormat};
+use crate::config::{AiProviderKind, Config, LogFormat};
 
 /// Sets up logging once: `SPECTREE_LOG` (an `EnvFilter`, default `info`) and the configured
 /// format.
@@ -85,6 +86,27 @@ pub fn app_settings(config: &Config) -> AppSettings {
             ..WebhookSettings::default()
         },
         digest_interval: config.notifications.digest_interval,
+        ai: ai_settings(config),
+    }
+}
+
+/// The AI generation settings from the configuration.
+pub fn ai_settings(config: &Config) -> AiSettings {
+    let provider = match (config.ai.provider, &config.ai.base_url) {
+        (AiProviderKind::OpenAi, Some(base_url)) => AiProviderSettings::OpenAi(OpenAiSettings {
+            base_url: base_url.clone(),
+            model: config.ai.model.clone(),
+            api_key: config.ai.api_key.as_ref().map(|k| k.expose().to_owned()),
+            timeout: config.ai.timeout,
+        }),
+        // Validation refuses openai without a base URL.
+        _ => AiProviderSettings::Offline,
+    };
+    AiSettings {
+        provider,
+        offline_token_interval: config.ai.offline_token_interval,
+        max_tokens: config.ai.max_tokens,
+        max_duration: config.ai.max_duration,
     }
 }
 

@@ -202,7 +202,7 @@ async fn a_first_start_creates_the_data_directory_and_logs_a_setup_code() {
     assert!(dir.path().join("data/spectree.db").exists());
     assert!(dir.path().join("data/outbox").is_dir());
 
-    spectree_app::webhooks::install_tls_provider();
+    spectree_app::install_tls_provider();
     let http = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
     assert_eq!(

@@ -71,7 +71,7 @@ async fn a_killed_server_loses_no_update_a_client_had_received() {
         .port();
     let base = format!("http://127.0.0.1:{port}");
     let mut server = start(dir.path(), port);
-    spectree_app::webhooks::install_tls_provider();
+    spectree_app::install_tls_provider();
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .build()

@@ -6,7 +6,8 @@ use std::sync::Weak;
 
 use serde_json::json;
 use spectree_collab::schema::{CriterionContent, DocContent};
-use spectree_collab::{CollabError, Host, HostFuture, Projection};
+use spectree_collab::{CollabError, Host, HostFuture, Projection, Writer};
+use spectree_domain::history::Author;
 use spectree_domain::ids::{ItemId, OrgId, UserId};
 use spectree_domain::notification::WatchReason;
 use spectree_domain::org::{Action, Decision, ResourceKind, authorize};
@@ -100,7 +101,7 @@ impl Host for CollabHost {
         &self,
         item: ItemId,
         content: DocContent,
-        editor: Option<UserId>,
+        editor: Option<Writer>,
     ) -> HostFuture<'_, Projection> {
         Box::pin(async move {
             let app = self.app()?;
@@ -148,8 +149,16 @@ impl App {
         &self,
         item: ItemId,
         content: DocContent,
-        editor: Option<UserId>,
+        editor: Option<Writer>,
     ) -> Result<Projection, crate::spec::SpecError> {
+        let author = editor.map(|w| {
+            if w.ai {
+                Author::ai(w.user_id)
+            } else {
+                Author::user(w.user_id)
+            }
+        });
+        let editor = editor.map(|w| w.user_id);
         let mut tx = self.store().begin().await?;
         let Some(mut row) = items::get(&mut tx, self.store().sealer(), item).await? else {
             return Ok(Projection::default());
@@ -239,7 +248,7 @@ impl App {
                 row.updated_by = e;
             }
             items::update(&mut tx, self.store().sealer(), &row).await?;
-            self.note_item_change(&mut tx, &before, &row, editor)
+            self.note_item_change(&mut tx, &before, &row, author.clone())
                 .await?;
             if changed
                 .iter()
@@ -256,6 +265,7 @@ impl App {
                 ("work_item", Some(row.id.to_string())),
                 &RequestCtx::default(),
                 json!({ "project_id": row.project_id, "fields": changed,
+                        "ai": author.as_ref().is_some_and(|a| a.kind == spectree_domain::history::AuthorKind::Ai),
                         "status": (before.status != row.status).then_some([before.status, row.status]) }),
             )
             .await?;

@@ -1,8 +1,10 @@
 //! "Who wrote this": each range of the current description and acceptance criteria with the
 //! person who inserted it, derived from the Yjs client ids the server recorded per
-//! authenticated connection. Text seeded from the row belongs to the item's creator; text
-//! written by REST edits is under the server's client id of that room, attributed when one
-//! person made all the stored edits under it.
+//! authenticated connection and per server-side writer. Text seeded from the row belongs to
+//! the item's creator; REST edits and restores are written under a client id bound to the
+//! person who made them; AI text under one bound to the AI and the person who started it.
+//! (Before decision 0015 REST edits were written under the room's own client id; such text
+//! is attributed when one person made all the stored edits under it.)
 
 use std::collections::HashMap;
 
@@ -30,8 +32,10 @@ pub struct AttributedRange {
     pub end: usize,
     /// The text.
     pub text: String,
-    /// The author, when known.
+    /// The author (for AI text, the person who started the AI), when known.
     pub user_id: Option<UserId>,
+    /// An AI wrote it, for `user_id`.
+    pub ai: bool,
 }
 
 /// Attribution of an item's current text.
@@ -47,7 +51,7 @@ fn ranges(
     txn: &mut yrs::TransactionMut,
     text: &TextRef,
     now: &Snapshot,
-    owner: &dyn Fn(u64) -> Option<UserId>,
+    owner: &dyn Fn(u64) -> Option<(UserId, bool)>,
 ) -> Vec<AttributedRange> {
     let chunks: Vec<Diff<YChange>> = text.diff_range(
         txn,
@@ -61,10 +65,11 @@ fn ranges(
         let Out::Any(Any::String(s)) = &d.insert else {
             continue;
         };
-        let user = d.ychange.and_then(|y| owner(y.id.client.get()));
+        let who = d.ychange.and_then(|y| owner(y.id.client.get()));
+        let (user, ai) = (who.map(|w| w.0), who.is_some_and(|w| w.1));
         let len = s.chars().count();
         match out.last_mut() {
-            Some(last) if last.user_id == user => {
+            Some(last) if last.user_id == user && last.ai == ai => {
                 last.end += len;
                 last.text.push_str(s);
             }
@@ -73,6 +78,7 @@ fn ranges(
                 end: at + len,
                 text: s.to_string(),
                 user_id: user,
+                ai,
             }),
         }
         at += len;
@@ -90,9 +96,10 @@ impl App {
         let mut c = self.store().read().await?;
         let row = self.history_item(&mut c, actor, item, Action::View).await?;
         let stored = docs::load(&mut c, self.store().sealer(), row.org_id, row.id).await?;
-        let mut owners: HashMap<u64, Option<UserId>> = HashMap::new();
-        owners.insert(SEED_CLIENT, Some(row.created_by));
+        let mut owners: HashMap<u64, Option<(UserId, bool)>> = HashMap::new();
+        owners.insert(SEED_CLIENT, Some((row.created_by, false)));
         for (client, user) in clients::update_users(&mut c, row.id).await? {
+            let user = user.map(|u| (u, false));
             owners
                 .entry(client)
                 .and_modify(|u| {
@@ -102,8 +109,8 @@ impl App {
                 })
                 .or_insert(user);
         }
-        for (client, user) in clients::bindings(&mut c, row.id).await? {
-            owners.insert(client, Some(user));
+        for (client, user, ai) in clients::bindings(&mut c, row.id).await? {
+            owners.insert(client, Some((user, ai)));
         }
         let owner = |client: u64| owners.get(&client).copied().flatten();
         let doc = Doc::new();
@@ -131,6 +138,7 @@ impl App {
                         end: s.chars().count(),
                         text: s.to_owned(),
                         user_id: Some(row.created_by),
+                        ai: false,
                     }]
                 }
             };

@@ -171,7 +171,7 @@ impl App {
         c: &mut AnyConnection,
         before: &Item,
         after: &Item,
-        editor: Option<UserId>,
+        editor: Option<Author>,
     ) -> StoreResult<()> {
         versions::lock_item(c, self.store().dialect(), after.id).await?;
         self.ensure_baseline(c, before).await?;
@@ -194,7 +194,7 @@ impl App {
             last_change_at: now,
             authors: Vec::new(),
         });
-        let author = Author::user(editor.unwrap_or(after.updated_by));
+        let author = editor.unwrap_or(Author::user(after.updated_by));
         if !d.authors.contains(&author) {
             d.authors.push(author);
         }

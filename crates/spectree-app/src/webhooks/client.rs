@@ -78,7 +78,7 @@ impl Resolve for GuardedResolver {
 
 /// Builds the delivery client.
 pub(crate) fn build(settings: &WebhookSettings) -> reqwest::Result<reqwest::Client> {
-    super::install_tls_provider();
+    crate::install_tls_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()

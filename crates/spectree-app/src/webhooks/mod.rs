@@ -92,10 +92,3 @@ impl From<OrgError> for WebhookError {
     }
 }
 
-/// Makes rustls use *ring* for every HTTPS client of the process (webhooks, and any other
-/// `reqwest` client in the same build, which shares reqwest's TLS features). Call before
-/// building an HTTP client; later calls do nothing.
-pub fn install_tls_provider() {
-    // An error only says a provider is installed already.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}

@@ -20,12 +20,13 @@ use yrs::{Doc, Options, ReadTxn, StateVector, Transact, TransactionMut, Update};
 
 use crate::awareness::Presence;
 use crate::conflicts::{self, Conflict, FieldLog};
-use crate::manager::{CollabError, ConnId, Outgoing, Principal, Shared};
+use crate::manager::{CollabError, ConnId, Outgoing, Principal, Shared, Writer};
 use crate::schema::{self, DocContent, Roots};
 use crate::validate;
 
 mod fields;
 mod remote;
+mod writers;
 
 pub(crate) use fields::apply_stored;
 
@@ -34,7 +35,7 @@ pub type EditFn = Box<dyn FnOnce(&mut TransactionMut, &Roots) + Send>;
 
 /// The client id that seeds documents: seeding the same row twice gives the same update,
 /// so two nodes seeding at once cannot duplicate content.
-const SEED_CLIENT: u64 = 1;
+pub(super) const SEED_CLIENT: u64 = 1;
 
 /// WebSocket close codes the room uses.
 const CLOSE_TOO_SLOW: u16 = 4008;
@@ -56,9 +57,23 @@ pub(crate) enum Cmd {
     Leave {
         conn: ConnId,
     },
+    /// A server-side edit for `writer`: under `client` (kept for the writer's next edits,
+    /// projected after the debounce) or, when `None`, under the writer's REST client id of
+    /// this room (projected before the reply).
     Edit {
-        user: UserId,
+        writer: Writer,
+        client: Option<u64>,
         edit: Arc<Mutex<Option<EditFn>>>,
+        reply: oneshot::Sender<Result<DocContent, CollabError>>,
+    },
+    /// Sets (or with `None` clears) the presence of a server-side writer's client id;
+    /// clearing also forgets the writer's copy of the document.
+    Presence {
+        client: u64,
+        state: Option<String>,
+    },
+    /// Projects now when a projection is due.
+    Flush {
         reply: oneshot::Sender<Result<DocContent, CollabError>>,
     },
     Content {
@@ -93,8 +108,12 @@ pub(crate) struct Room {
     presence: Presence,
     /// Writes of the `fields` map, for finding concurrent changes to one field.
     fields: FieldLog,
-    client_owners: HashMap<u64, UserId>,
-    projection_due: Option<(Instant, Option<UserId>)>,
+    client_owners: HashMap<u64, collab::ClientBinding>,
+    /// The client id each user's REST edits are written under in this room's lifetime.
+    rest_clients: HashMap<UserId, u64>,
+    /// Server-side writers' copies of the document, by client id (see `writers.rs`).
+    writers: HashMap<u64, (Doc, Roots)>,
+    projection_due: Option<(Instant, Option<Writer>)>,
     empty_since: Option<Instant>,
     last_check: Instant,
 }
@@ -107,7 +126,7 @@ fn frame(msg: &Message) -> Vec<u8> {
     msg.encode_v1()
 }
 
-fn new_doc(client: ClientID) -> Doc {
+pub(super) fn new_doc(client: ClientID) -> Doc {
     Doc::with_options(Options {
         client_id: client,
         offset_kind: yrs::OffsetKind::Utf16,
@@ -242,6 +261,8 @@ impl Room {
             presence: Presence::default(),
             fields,
             client_owners: HashMap::new(),
+            rest_clients: HashMap::new(),
+            writers: HashMap::new(),
             projection_due: None,
             empty_since: Some(Instant::now()),
             last_check: Instant::now(),
@@ -286,10 +307,15 @@ impl Room {
                 }
             }
             Cmd::Frame { conn, data } => self.on_frame(conn, data).await?,
-            Cmd::Edit { user, edit, reply } => {
+            Cmd::Edit {
+                writer,
+                client,
+                edit,
+                reply,
+            } => {
                 let f = edit.lock().unwrap_or_else(|p| p.into_inner()).take();
                 let result = match f {
-                    Some(f) => self.rest_edit(user, f).await,
+                    Some(f) => self.server_edit(writer, client, f).await,
                     None => Err(CollabError::Closed),
                 };
                 let failed = result.as_ref().err().map(|e| e.to_string());
@@ -299,6 +325,13 @@ impl Room {
                 }
             }
             Cmd::Content { reply } => {
+                let _ = reply.send(Ok(schema::read(&self.roots, &self.doc.transact())));
+            }
+            Cmd::Presence { client, state } => self.server_presence(client, state),
+            Cmd::Flush { reply } => {
+                if let Some((_, editor)) = self.projection_due {
+                    self.project(editor).await?;
+                }
                 let _ = reply.send(Ok(schema::read(&self.roots, &self.doc.transact())));
             }
             Cmd::Remote { bytes } => self.on_remote(bytes).await?,
@@ -411,8 +444,9 @@ impl Room {
         // what it has, the seed's blocks included).
         let clients = conflicts::new_writers(&bytes, &self.doc.transact().state_vector());
         for client in &clients {
-            match self.owner_of(*client).await? {
-                Some(owner) if owner != user => {
+            match self.binding_of(*client).await? {
+                // Ids an AI writes under are the server's, whoever started the AI.
+                Some(owner) if owner.user_id != user || owner.ai => {
                     self.close(
                         conn,
                         CLOSE_FORBIDDEN,
@@ -427,10 +461,20 @@ impl Room {
                 }
                 None => {
                     let mut tx = self.shared.store.begin().await?;
-                    collab::bind_client(&mut tx, self.item, *client, user, self.shared.clock.now())
-                        .await?;
+                    let binding = collab::ClientBinding {
+                        user_id: user,
+                        ai: false,
+                    };
+                    collab::bind_client(
+                        &mut tx,
+                        self.item,
+                        *client,
+                        binding,
+                        self.shared.clock.now(),
+                    )
+                    .await?;
                     Store::commit(tx).await?;
-                    self.client_owners.insert(*client, user);
+                    self.client_owners.insert(*client, binding);
                 }
             }
         }
@@ -458,7 +502,10 @@ impl Room {
         }
         self.projection_due = Some((
             Instant::now() + self.shared.settings.projection_debounce,
-            Some(user),
+            Some(Writer {
+                user_id: user,
+                ai: false,
+            }),
         ));
         Ok(())
     }
@@ -488,13 +535,20 @@ impl Room {
     }
 
     async fn owner_of(&mut self, client: u64) -> Result<Option<UserId>, CollabError> {
-        if let Some(u) = self.client_owners.get(&client) {
-            return Ok(Some(*u));
+        Ok(self.binding_of(client).await?.map(|b| b.user_id))
+    }
+
+    async fn binding_of(
+        &mut self,
+        client: u64,
+    ) -> Result<Option<collab::ClientBinding>, CollabError> {
+        if let Some(b) = self.client_owners.get(&client) {
+            return Ok(Some(*b));
         }
         let owner =
             collab::client_owner(&mut *self.shared.store.read().await?, self.item, client).await?;
-        if let Some(u) = owner {
-            self.client_owners.insert(client, u);
+        if let Some(b) = owner {
+            self.client_owners.insert(client, b);
         }
         Ok(owner)
     }
@@ -601,27 +655,8 @@ impl Room {
         Ok(first)
     }
 
-    async fn rest_edit(&mut self, user: UserId, f: EditFn) -> Result<DocContent, CollabError> {
-        if let Some(update) = self.compensate(Some(user), |txn, roots| f(txn, roots)) {
-            self.persist(
-                &[(
-                    update.as_slice(),
-                    Some(user),
-                    Some(self.doc.client_id().get()),
-                )],
-                None,
-                Some(user),
-                &[],
-            )
-            .await?;
-            self.broadcast(&Message::Sync(SyncMessage::Update(update)), None);
-            self.project(Some(user)).await?;
-        }
-        Ok(schema::read(&self.roots, &self.doc.transact()))
-    }
-
     /// Writes the content into the relational row; values the host refuses are put back.
-    async fn project(&mut self, editor: Option<UserId>) -> Result<(), CollabError> {
+    async fn project(&mut self, editor: Option<Writer>) -> Result<(), CollabError> {
         self.projection_due = None;
         let content = schema::read(&self.roots, &self.doc.transact());
         let outcome = self.shared.host.project(self.item, content, editor).await?;
@@ -667,7 +702,9 @@ impl Room {
     }
 
     fn idle_past_grace(&self) -> bool {
+        // A server-side writer (an AI job) keeps the room, its presence and its copy.
         self.projection_due.is_none()
+            && self.writers.is_empty()
             && self
                 .empty_since
                 .is_some_and(|t| t.elapsed() >= self.shared.settings.room_grace)
@@ -731,12 +768,13 @@ fn fail(cmd: Cmd, e: &CollabError) {
         Cmd::Join { reply, .. } => {
             let _ = reply.send(Err(err()));
         }
-        Cmd::Edit { reply, .. } | Cmd::Content { reply } => {
+        Cmd::Edit { reply, .. } | Cmd::Content { reply } | Cmd::Flush { reply } => {
             let _ = reply.send(Err(err()));
         }
         Cmd::Frame { .. }
         | Cmd::Leave { .. }
         | Cmd::Recheck { .. }
+        | Cmd::Presence { .. }
         | Cmd::Remote { .. }
         | Cmd::CatchUp => {}
     }

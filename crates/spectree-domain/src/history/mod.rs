@@ -60,11 +60,10 @@ impl ItemSnapshot {
     }
 }
 
-/// Who made a version. Today every author is a person; the record names its kind so that
-/// AI-written changes (a later issue) carry the AI and the person who started it.
+/// Who made a version: a person, or an AI with the person who started it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 pub struct Author {
-    /// `user` (a person), later also `ai`.
+    /// `user` (a person) or `ai`.
     pub kind: AuthorKind,
     /// The person: the author, or for `ai` the person who started it.
     pub user_id: UserId,
@@ -88,6 +87,14 @@ impl Author {
         Self {
             kind: AuthorKind::User,
             user_id,
+        }
+    }
+
+    /// An AI writing for the person who started it.
+    pub fn ai(started_by: UserId) -> Self {
+        Self {
+            kind: AuthorKind::Ai,
+            user_id: started_by,
         }
     }
 }

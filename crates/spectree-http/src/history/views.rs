@@ -142,7 +142,8 @@ pub struct RangeView {
     pub end: usize,
     /// The text.
     pub text: String,
-    /// The author, absent when unknown.
+    /// The author, absent when unknown: `{kind: "user", user_id}` for a person, `{kind: "ai",
+    /// user_id}` for text an AI wrote for the person who started it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<Author>,
 }
@@ -153,7 +154,9 @@ impl From<&AttributedRange> for RangeView {
             start: r.start,
             end: r.end,
             text: r.text.clone(),
-            author: r.user_id.map(Author::user),
+            author: r
+                .user_id
+                .map(|u| if r.ai { Author::ai(u) } else { Author::user(u) }),
         }
     }
 }

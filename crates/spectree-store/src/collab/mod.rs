@@ -6,7 +6,7 @@ use spectree_domain::ids::{ItemId, OrgId, UserId};
 use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
-use crate::row::parse_opt;
+
 use crate::seal::Sealer;
 
 pub mod conflicts;
@@ -174,39 +174,54 @@ pub async fn compact(
     Ok(())
 }
 
-/// The user a Yjs client id is bound to on a document, if any.
+/// Who a Yjs client id writes for on a document: the user, and whether an AI writes under it
+/// for that user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientBinding {
+    /// The person.
+    pub user_id: UserId,
+    /// An AI writes under this id for `user_id` (who started it).
+    pub ai: bool,
+}
+
+/// The binding of a Yjs client id on a document, if any.
 pub async fn client_owner(
     c: &mut AnyConnection,
     item: ItemId,
     client_id: u64,
-) -> StoreResult<Option<UserId>> {
-    let row = sqlx::query("SELECT user_id FROM doc_clients WHERE item_id = $1 AND client_id = $2")
-        .bind(item.to_string())
-        .bind(i64::try_from(client_id).unwrap_or(i64::MAX))
-        .fetch_optional(c)
-        .await?;
+) -> StoreResult<Option<ClientBinding>> {
+    let row =
+        sqlx::query("SELECT user_id, kind FROM doc_clients WHERE item_id = $1 AND client_id = $2")
+            .bind(item.to_string())
+            .bind(i64::try_from(client_id).unwrap_or(i64::MAX))
+            .fetch_optional(c)
+            .await?;
     match row {
-        Some(r) => parse_opt(&r, "user_id"),
+        Some(r) => Ok(Some(ClientBinding {
+            user_id: crate::row::parse(&r, "user_id")?,
+            ai: crate::row::text(&r, "kind")? == "ai",
+        })),
         None => Ok(None),
     }
 }
 
-/// Binds a client id to a user (no-op when already bound to them).
+/// Binds a client id (no-op when already bound).
 pub async fn bind_client(
     c: &mut AnyConnection,
     item: ItemId,
     client_id: u64,
-    user: UserId,
+    binding: ClientBinding,
     now: Timestamp,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO doc_clients (item_id, client_id, user_id, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (item_id, client_id) DO NOTHING",
+        "INSERT INTO doc_clients (item_id, client_id, user_id, created_at, kind) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (item_id, client_id) DO NOTHING",
     )
     .bind(item.to_string())
     .bind(i64::try_from(client_id).unwrap_or(i64::MAX))
-    .bind(user.to_string())
+    .bind(binding.user_id.to_string())
     .bind(now.0)
+    .bind(if binding.ai { "ai" } else { "user" })
     .execute(c)
     .await?;
     Ok(())

@@ -7,16 +7,21 @@ use sqlx::{AnyConnection, Row};
 use crate::StoreResult;
 use crate::row::{parse, parse_opt};
 
-/// Client ids bound to a user on the document (`doc_clients`).
-pub async fn bindings(c: &mut AnyConnection, item: ItemId) -> StoreResult<Vec<(u64, UserId)>> {
-    let rows = sqlx::query("SELECT client_id, user_id FROM doc_clients WHERE item_id = $1")
+/// Client ids bound on the document (`doc_clients`), with the user and whether an AI
+/// wrote under the id for that user.
+pub async fn bindings(
+    c: &mut AnyConnection,
+    item: ItemId,
+) -> StoreResult<Vec<(u64, UserId, bool)>> {
+    let rows = sqlx::query("SELECT client_id, user_id, kind FROM doc_clients WHERE item_id = $1")
         .bind(item.to_string())
         .fetch_all(c)
         .await?;
     rows.iter()
         .map(|r| {
             let id: i64 = r.try_get("client_id")?;
-            Ok((id as u64, parse(r, "user_id")?))
+            let kind: String = r.try_get("kind")?;
+            Ok((id as u64, parse(r, "user_id")?, kind == "ai"))
         })
         .collect()
 }

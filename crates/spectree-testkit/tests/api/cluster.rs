@@ -12,18 +12,27 @@ use crate::support::item;
 
 const WAIT: u64 = 20_000;
 
-async fn two_nodes(
-    redis_url: String,
-) -> (
+type Nodes = (
     TestServer,
     TestServer,
     spectree_testkit::Client,
     String,
     String,
-) {
-    let a =
-        TestServer::start_with(|c| c.redis_url = Some(spectree::config::Secret::new(redis_url)))
-            .await;
+);
+
+async fn two_nodes(redis_url: String) -> Nodes {
+    two_nodes_with(redis_url, |_| {}).await
+}
+
+async fn two_nodes_with(
+    redis_url: String,
+    tweak: impl FnOnce(&mut spectree::config::Config),
+) -> Nodes {
+    let a = TestServer::start_with(|c| {
+        c.redis_url = Some(spectree::config::Secret::new(redis_url));
+        tweak(c);
+    })
+    .await;
     let b = a.another_node().await;
     let owner = a.admin().await;
     let org = owner.create_org("Acme", "acme").await;
@@ -238,6 +247,80 @@ async fn changes_made_on_one_node_reach_event_streams_on_another() {
     let e = events.next_item().await;
     assert_eq!(e["kind"], json!("created"));
     assert_eq!(e["item_id"], json!(created));
+    b.stop().await;
+    a.stop().await;
+}
+
+#[tokio::test]
+async fn an_ai_generation_on_one_node_is_watched_and_cancelled_from_another() {
+    let private = std::env::var("SPECTREE_TEST_REDIS_URL")
+        .is_err()
+        .then(RedisProcess::start);
+    let url = std::env::var("SPECTREE_TEST_REDIS_URL")
+        .unwrap_or_else(|_| private.as_ref().unwrap().url());
+    let (a, b, owner, id, token) = two_nodes_with(url, |c| {
+        c.ai.offline_token_interval = Duration::from_millis(150);
+    })
+    .await;
+    let mut pb = peer(&b, &id, &token).await;
+    let job = owner
+        .post(
+            &format!("/api/v1/items/{id}/generate"),
+            &json!({"kind": "description"}),
+        )
+        .await;
+    assert_eq!(job.status, 202, "{}", job.body);
+    let job_id = job.body["id"].as_str().unwrap().to_owned();
+    // The client on node B sees the AI's presence and its text arrive through Redis.
+    let deadline = std::time::Instant::now() + Duration::from_millis(WAIT);
+    loop {
+        let states = pb.call(json!({"cmd": "getAwareness"})).await.unwrap();
+        let ai =
+            states["states"].as_array().unwrap().iter().any(|s| {
+                s["state"]["user"]["ai"] == true && s["clientId"] == job.body["client_id"]
+            });
+        let text = pb
+            .call(json!({"cmd": "getText", "field": "description"}))
+            .await
+            .unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .len();
+        if ai && text > 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{states}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Cancelled through node B: node A's job sees it and stops.
+    let on_b = b.client().with_token(&token);
+    let r = on_b
+        .post_empty(&format!("/api/v1/generations/{job_id}/cancel"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["state"], "cancelled");
+    let deadline = std::time::Instant::now() + Duration::from_millis(WAIT);
+    let written = loop {
+        let r = on_b.get(&format!("/api/v1/generations/{job_id}")).await;
+        if r.body["tokens"].as_i64().unwrap_or(0) > 0 {
+            break r.body["output"].as_str().unwrap().to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", r.body);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    pb.call(json!({"cmd": "waitFor", "path": "description", "equals": written, "timeoutMs": WAIT}))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let now = pb
+        .call(json!({"cmd": "getText", "field": "description"}))
+        .await
+        .unwrap();
+    assert_eq!(
+        now["text"],
+        written.as_str(),
+        "nothing more after the cancel"
+    );
     b.stop().await;
     a.stop().await;
 }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod activity;
+mod ai_generation;
 mod audit;
 mod audit_events;
 mod audit_query;

@@ -59,6 +59,9 @@ fn body_for(method: &str, path: &str, ids: &BTreeMap<&str, String>) -> Option<Va
         ) => return None,
         ("put", "/api/v1/items/{item}/watch") => json!({"subtree": true}),
         ("patch", "/api/v1/me/notifications/{notification}") => json!({"state": "read"}),
+        ("post", "/api/v1/items/{item}/generate") => json!({"kind": "description"}),
+        ("post", "/api/v1/generations/{generation}/cancel") => return None,
+        ("put", "/api/v1/orgs/{org}/ai") => json!({"enabled": false}),
         (_, _) if method == "get" || method == "delete" => return None,
         other => {
             panic!("no example body for {other:?}; add one so the tenancy walk covers it ({ids:?})")
@@ -141,6 +144,13 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
         assert!(std::time::Instant::now() < deadline, "no notification came");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     };
+    let generation = owner
+        .post(
+            &format!("/api/v1/items/{item}/generate"),
+            &json!({"kind": "acceptance_criteria"}),
+        )
+        .await;
+    assert_eq!(generation.status, 202, "{}", generation.body);
 
     let mut ids = BTreeMap::new();
     ids.insert("org", org.clone());
@@ -175,6 +185,10 @@ async fn another_tenants_objects_answer_not_found_on_every_route() {
     ids.insert(
         "token",
         token.body["token"]["id"].as_str().unwrap().to_owned(),
+    );
+    ids.insert(
+        "generation",
+        generation.body["id"].as_str().unwrap().to_owned(),
     );
     ids.insert(
         "session",

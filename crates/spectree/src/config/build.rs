@@ -6,13 +6,13 @@ use std::path::PathBuf;
 
 use spectree_domain::identity::SignupMode;
 
-use super::error::ConfigError;
+use super::error::{ConfigError, Origin};
 use super::keys::{self, Kind};
 use super::layers::Layers;
 use super::model::{
-    ActivityConfig, AuditConfig, AuthConfig, CollabConfig, Config, DatabaseConfig, HistoryConfig,
-    HttpConfig, LogFormat, MailConfig, NotificationsConfig, SignupConfig, SpecConfig,
-    WebhooksConfig,
+    ActivityConfig, AiConfig, AiProviderKind, AuditConfig, AuthConfig, CollabConfig, Config,
+    DatabaseConfig, HistoryConfig, HttpConfig, LogFormat, MailConfig, NotificationsConfig,
+    SignupConfig, SpecConfig, WebhooksConfig,
 };
 use super::raw::Raw;
 use super::secret::Secret;
@@ -157,7 +157,64 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
             digest_check_interval: values
                 .required("notifications.digest_check_interval", Raw::duration)?,
         },
+        ai: ai_config(&values)?,
     })
+}
+
+fn ai_config(values: &Values<'_>) -> Result<AiConfig, ConfigError> {
+    let provider = values.required("ai.provider", |raw| {
+        Ok(match raw.choice(choices("ai.provider"))? {
+            "openai" => AiProviderKind::OpenAi,
+            _ => AiProviderKind::Offline,
+        })
+    })?;
+    let base_url = values.optional("ai.base_url", ai_base_url)?.flatten();
+    if provider == AiProviderKind::OpenAi && base_url.is_none() {
+        return Err(ConfigError::Invalid {
+            key: "ai.base_url",
+            message: "must be set when ai.provider is openai".to_owned(),
+            origin: values
+                .0
+                .get("ai.provider")
+                .map_or(Origin::Default, |(_, origin)| origin.clone()),
+        });
+    }
+    Ok(AiConfig {
+        provider,
+        base_url,
+        model: values.required("ai.model", |raw| {
+            let m = raw.string()?.trim().to_owned();
+            if m.is_empty() {
+                return Err("must not be empty".to_owned());
+            }
+            Ok(m)
+        })?,
+        api_key: values
+            .optional("ai.api_key", |raw| {
+                let key = raw.string()?.trim().to_owned();
+                Ok((!key.is_empty()).then(|| Secret::new(key)))
+            })?
+            .flatten(),
+        timeout: values.required("ai.timeout", Raw::duration)?,
+        offline_token_interval: values.required("ai.offline_token_interval", Raw::duration)?,
+        max_tokens: values.required("ai.max_tokens", |raw| between(raw.integer()?, 1, 32_768))?,
+        max_duration: values.required("ai.max_duration", Raw::duration)?,
+    })
+}
+
+/// An empty value means "none", so the environment can unset what the file set.
+fn ai_base_url(raw: &Raw) -> Result<Option<String>, String> {
+    let text = raw.string()?;
+    let url = text.trim().trim_end_matches('/');
+    if url.is_empty() {
+        return Ok(None);
+    }
+    match scheme(url).as_deref() {
+        Some("http" | "https") if url.contains("://") => Ok(Some(url.to_owned())),
+        _ => Err(format!(
+            "invalid URL {text:?}; expected http://... or https://..."
+        )),
+    }
 }
 
 /// Typed access to the layered values; conversion errors gain the key and the origin.

@@ -3,7 +3,7 @@
 
 use spectree_domain::identity::SignupMode;
 
-use super::model::{Config, LogFormat};
+use super::model::{AiProviderKind, Config, LogFormat};
 use super::render::format_duration;
 
 /// One configuration key.
@@ -559,5 +559,79 @@ pub(super) static KEYS: &[Key] = &[
         default: DefaultValue::Fixed("1m"),
         doc: "How often digests that are due are looked for and sent.",
         show: |c| duration(c.notifications.digest_check_interval),
+    },
+    Key {
+        path: "ai.provider",
+        kind: Kind::Enum(&["offline", "openai"]),
+        secret: false,
+        default: DefaultValue::Fixed("offline"),
+        doc: "Who writes AI text: offline (built-in templates over the item's context; no\n\
+              network, works air-gapped) or openai (any OpenAI-compatible chat completions API).",
+        show: |c| {
+            text(match c.ai.provider {
+                AiProviderKind::Offline => "offline",
+                AiProviderKind::OpenAi => "openai",
+            })
+        },
+    },
+    Key {
+        path: "ai.base_url",
+        kind: Kind::String,
+        secret: false,
+        default: DefaultValue::Unset {
+            example: "https://api.openai.com/v1",
+        },
+        doc: "Base URL of the OpenAI-compatible API (http or https, up to the version).\n\
+              Required when ai.provider is openai.",
+        show: |c| c.ai.base_url.as_ref().map_or(Shown::Unset, text),
+    },
+    Key {
+        path: "ai.model",
+        kind: Kind::String,
+        secret: false,
+        default: DefaultValue::Fixed("gpt-4o-mini"),
+        doc: "Model name sent to the OpenAI-compatible API.",
+        show: |c| text(&c.ai.model),
+    },
+    Key {
+        path: "ai.api_key",
+        kind: Kind::String,
+        secret: true,
+        default: DefaultValue::Unset { example: "sk-..." },
+        doc: "Bearer token for the OpenAI-compatible API (SPECTREE_AI_API_KEY_FILE reads it\n\
+              from a file). Leave unset for endpoints that need none.",
+        show: |c| optional(c.ai.api_key.as_ref()),
+    },
+    Key {
+        path: "ai.timeout",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("30s"),
+        doc: "Connect timeout for the AI API, and the longest silence inside a streamed answer.",
+        show: |c| duration(c.ai.timeout),
+    },
+    Key {
+        path: "ai.offline_token_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("60ms"),
+        doc: "Pause between two tokens of the offline generator, so people watch the text arrive.",
+        show: |c| duration(c.ai.offline_token_interval),
+    },
+    Key {
+        path: "ai.max_tokens",
+        kind: Kind::U32,
+        secret: false,
+        default: DefaultValue::Fixed("1024"),
+        doc: "Most tokens one AI generation writes (1 to 32768).",
+        show: |c| Shown::Number(u64::from(c.ai.max_tokens)),
+    },
+    Key {
+        path: "ai.max_duration",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("10m"),
+        doc: "Longest one AI generation may run; it fails with this reason after that.",
+        show: |c| duration(c.ai.max_duration),
     },
 ];

@@ -50,6 +50,8 @@ pub struct Config {
     pub activity: ActivityConfig,
     /// `[notifications]` section.
     pub notifications: NotificationsConfig,
+    /// `[ai]` section.
+    pub ai: AiConfig,
 }
 
 /// Log output format.
@@ -225,4 +227,36 @@ pub struct NotificationsConfig {
     /// `notifications.digest_check_interval`: how often due digests are looked for.
     /// Default `1m`.
     pub digest_check_interval: Duration,
+}
+
+/// Which AI provider generates text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AiProviderKind {
+    /// The built-in offline generator (templates over the item's context).
+    Offline,
+    /// An OpenAI-compatible chat completions endpoint.
+    OpenAi,
+}
+
+/// `[ai]`.
+#[derive(Debug, Clone)]
+pub struct AiConfig {
+    /// `ai.provider`: `offline` or `openai`. Default `offline`.
+    pub provider: AiProviderKind,
+    /// `ai.base_url`: the OpenAI-compatible API base, e.g. `https://api.openai.com/v1`.
+    /// Required when `provider` is `openai`.
+    pub base_url: Option<String>,
+    /// `ai.model`: model name sent to the endpoint. Default `gpt-4o-mini`.
+    pub model: String,
+    /// `ai.api_key`: bearer token for the endpoint; secret (`SPECTREE_AI_API_KEY_FILE`).
+    pub api_key: Option<Secret>,
+    /// `ai.timeout`: connect timeout and longest silence in a streamed answer. Default `30s`.
+    pub timeout: Duration,
+    /// `ai.offline_token_interval`: pause between tokens of the offline generator.
+    /// Default `60ms`.
+    pub offline_token_interval: Duration,
+    /// `ai.max_tokens`: most tokens one generation writes. Default 1024.
+    pub max_tokens: u32,
+    /// `ai.max_duration`: longest a generation may run. Default `10m`.
+    pub max_duration: Duration,
 }

@@ -513,3 +513,39 @@ fn the_committed_configuration_reference_matches_the_example() {
         }
     }
 }
+
+#[test]
+fn the_ai_section_defaults_to_the_offline_generator() {
+    let config = defaults();
+    assert_eq!(config.ai.provider, AiProviderKind::Offline);
+    assert_eq!(config.ai.offline_token_interval, Duration::from_millis(60));
+    assert_eq!(config.ai.max_tokens, 1024);
+    assert!(config.ai.api_key.is_none());
+}
+
+#[test]
+fn the_openai_provider_needs_an_http_base_url_and_keeps_its_key_secret() {
+    let message = error(with_file("[ai]\nprovider = \"openai\"\n", &[]));
+    assert!(message.contains("ai.base_url"), "{message}");
+    let message = error(with_file(
+        "[ai]\nprovider = \"openai\"\nbase_url = \"ftp://llm\"\n",
+        &[],
+    ));
+    assert!(message.contains("ai.base_url"), "{message}");
+    let config = with_file(
+        "[ai]\nprovider = \"openai\"\nbase_url = \"https://llm.internal/v1/\"\n\
+         api_key = \"sk-very-secret\"\n",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        config.ai.base_url.as_deref(),
+        Some("https://llm.internal/v1")
+    );
+    assert_eq!(
+        config.ai.api_key.as_ref().unwrap().expose(),
+        "sk-very-secret"
+    );
+    assert!(!format!("{config:?}").contains("sk-very-secret"));
+    assert!(!print(&config).contains("sk-very-secret"));
+}

@@ -1,0 +1,4 @@
+//! AI generation: jobs (`ai_generations`) and each organization's AI switch.
+
+pub mod generations;
+pub mod settings;
