@@ -18,10 +18,12 @@ pub mod org;
 mod row;
 pub mod seal;
 pub mod spec;
+mod tx;
 
-pub use db::{Conn, Dialect, Store, StoreOptions, Tx};
+pub use db::{Conn, Dialect, Store, StoreOptions};
 pub use error::StoreError;
 pub use sqlx::AnyConnection;
+pub use tx::Tx;
 
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
