@@ -271,6 +271,9 @@ async fn sqlite_pool(
         .max_connections(max)
         .min_connections(1)
         .acquire_timeout(acquire)
+        // A connection to a local file does not go stale: skip sqlx's ping on every
+        // acquire (one round trip to the connection's worker thread per read).
+        .test_before_acquire(false)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 conn.execute(sqlx::AssertSqlSafe(sqlite_pragmas(cache_kib)))
