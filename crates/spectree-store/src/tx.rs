@@ -14,7 +14,7 @@
 //! something that may itself be waiting for a commit.
 
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -257,6 +257,8 @@ struct Shared {
     members: AtomicU64,
     /// Most members of a group.
     max_group: usize,
+    /// The store is gone: the flusher ends.
+    closed: AtomicBool,
     /// Wakes the flusher.
     flush: Arc<Notify>,
 }
@@ -271,6 +273,7 @@ pub(crate) struct SqliteWriter {
 impl Drop for SqliteWriter {
     fn drop(&mut self) {
         // Lets the flusher see that the writer is gone and end.
+        self.shared.closed.store(true, Ordering::SeqCst);
         self.shared.flush.notify_one();
     }
 }
@@ -303,6 +306,7 @@ impl SqliteWriter {
             groups: AtomicU64::new(0),
             members: AtomicU64::new(0),
             max_group,
+            closed: AtomicBool::new(false),
             flush: Arc::new(Notify::new()),
         });
         let weak: Weak<Mutex<Slot>> = Arc::downgrade(&slot);
@@ -310,6 +314,9 @@ impl SqliteWriter {
         tokio::spawn(async move {
             loop {
                 flusher.flush.notified().await;
+                if flusher.closed.load(Ordering::SeqCst) {
+                    return;
+                }
                 let Some(slot) = weak.upgrade() else { return };
                 let mut s = slot.lock().await;
                 let _ = s.finish(&flusher).await;
