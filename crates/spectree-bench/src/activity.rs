@@ -69,6 +69,7 @@ pub async fn activity(args: ActivityArgs) -> anyhow::Result<()> {
         data_dir: dir.path(),
         database_url: pg.as_ref().map(|d| d.url.as_str()),
         log_filter: &args.server_log,
+        env: &[],
     })
     .await?;
     let outcome = measure(&args, &server).await;

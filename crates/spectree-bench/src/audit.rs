@@ -38,6 +38,8 @@ pub struct AuditBench {
     pub design: Design,
     /// The chainer's pause between runs.
     pub chain_interval: Duration,
+    /// SQLite group commit: most transactions per commit.
+    pub group_commit: u32,
 }
 
 /// Runs the benchmark and returns the Markdown report.
@@ -50,6 +52,7 @@ pub async fn run(b: &AuditBench) -> anyhow::Result<String> {
         database_url: b.url.clone(),
         max_connections: u32::try_from(b.writers + 4).unwrap_or(64),
         acquire_timeout: Duration::from_secs(60),
+        sqlite_group_commit: b.group_commit,
     })
     .await
     .context("connecting")?;
@@ -149,6 +152,7 @@ pub async fn run(b: &AuditBench) -> anyhow::Result<String> {
         .finish(head.try_get("seq")?, &head.try_get::<String, _>("hash")?)
         .map_err(|e| anyhow::anyhow!("chain head: {e}"))?;
     drop(c);
+    let groups = store.group_commit_stats();
     store.close().await;
     ensure!(
         checked as usize == total && left == 0,
@@ -170,6 +174,13 @@ pub async fn run(b: &AuditBench) -> anyhow::Result<String> {
         drained.as_secs_f64(),
         chained.map_or(String::new(), |n| format!(" ({n} by the chainer)")),
     ));
+    if let Some((g, m)) = groups {
+        out.push_str(&format!(
+            "\nSQLite group commit (at most {} per commit): {m} transactions in {g} commits, {:.1} per commit.\n",
+            b.group_commit,
+            m as f64 / (g.max(1) as f64)
+        ));
+    }
     out.push_str(&format!(
         "\n{} {rate:.0} appends/s (target 10,000)\n",
         if rate >= 10_000.0 { "PASS" } else { "MISS" }

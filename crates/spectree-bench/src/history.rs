@@ -130,6 +130,7 @@ pub async fn history(args: HistoryArgs) -> anyhow::Result<()> {
         data_dir: dir.path(),
         database_url: pg.as_ref().map(|d| d.url.as_str()),
         log_filter: &args.server_log,
+        env: &[],
     })
     .await?;
     let db_url = match &pg {

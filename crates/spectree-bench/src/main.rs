@@ -80,6 +80,10 @@ struct AuditArgs {
     /// `audit.chain_interval`).
     #[arg(long, default_value_t = 200)]
     chain_interval_ms: u64,
+    /// SQLite: most transactions committed together (the server's
+    /// `database.sqlite_group_commit`; 1 commits each on its own).
+    #[arg(long, default_value_t = 64)]
+    group_commit: u32,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -137,6 +141,23 @@ struct SpecArgs {
     /// Keep the data directory (with the server log) and the PostgreSQL database.
     #[arg(long)]
     keep: bool,
+    /// A setting for the server, `SPECTREE_NAME=value` (repeatable), e.g.
+    /// `SPECTREE_DATABASE_SQLITE_GROUP_COMMIT=1` to compare without group commit.
+    #[arg(long = "server-env")]
+    server_env: Vec<String>,
+}
+
+impl SpecArgs {
+    /// `--server-env` as (name, value) pairs.
+    fn server_env(&self) -> anyhow::Result<Vec<(String, String)>> {
+        self.server_env
+            .iter()
+            .map(|kv| match kv.split_once('=') {
+                Some((k, v)) if k.starts_with("SPECTREE_") => Ok((k.to_owned(), v.to_owned())),
+                _ => anyhow::bail!("--server-env takes SPECTREE_NAME=value, not {kv:?}"),
+            })
+            .collect()
+    }
 }
 
 #[tokio::main]
@@ -172,6 +193,7 @@ async fn audit_bench(args: AuditArgs) -> anyhow::Result<()> {
         events: args.events,
         design: args.design,
         chain_interval: Duration::from_millis(args.chain_interval_ms),
+        group_commit: args.group_commit,
     })
     .await;
     if let Some(pg) = &pg
@@ -238,6 +260,7 @@ async fn run(
         data_dir: dir,
         database_url: pg.map(|d| d.url.as_str()),
         log_filter: &args.server_log,
+        env: &args.server_env()?,
     })
     .await?;
     eprintln!("server {} (log {})", server.base, server.log.display());

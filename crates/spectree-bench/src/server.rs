@@ -72,6 +72,8 @@ pub struct ServerOptions<'a> {
     pub database_url: Option<&'a str>,
     /// `SPECTREE_LOG` for the server.
     pub log_filter: &'a str,
+    /// More `SPECTREE_*` settings for the server (name, value).
+    pub env: &'a [(String, String)],
 }
 
 /// A running server process.
@@ -128,6 +130,9 @@ impl Server {
             .kill_on_drop(true);
         if let Some(url) = opts.database_url {
             cmd.env("SPECTREE_DATABASE_URL", url);
+        }
+        for (k, v) in opts.env {
+            cmd.env(k, v);
         }
         let mut child = cmd
             .spawn()

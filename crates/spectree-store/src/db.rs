@@ -2,9 +2,10 @@
 //!
 //! SQLite allows one writer at a time; a transaction that reads and then writes can fail with
 //! `SQLITE_BUSY` when another connection wrote in between. So on SQLite all transactions run
-//! on a writer pool of exactly one connection (writes queue in the pool, never fail), and
-//! plain reads use a separate pool of reader connections (WAL lets them run alongside the
-//! writer). On PostgreSQL both are the same pool.
+//! on exactly one writer connection (writes queue for it, never fail), where use cases that
+//! queue together are committed together (group commit, `tx.rs`), and plain reads use a
+//! separate pool of reader connections (WAL lets them run alongside the writer). On
+//! PostgreSQL both are the same pool.
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -12,9 +13,10 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, AnyPool, ConnectOptions, Executor};
 
 use crate::seal::{PassThroughSealer, Sealer};
+use crate::tx::{SqliteWriter, Tx};
 use crate::{StoreError, StoreResult};
 
 /// Which database is behind the store.
@@ -26,8 +28,6 @@ pub enum Dialect {
     Postgres,
 }
 
-/// A transaction on the writer.
-pub type Tx = sqlx::Transaction<'static, Any>;
 /// A pooled connection for reads.
 pub type Conn = PoolConnection<Any>;
 
@@ -40,12 +40,15 @@ pub struct StoreOptions {
     pub max_connections: u32,
     /// How long to wait for a free connection.
     pub acquire_timeout: Duration,
+    /// SQLite: most use-case transactions committed together (group commit); 1 commits
+    /// each on its own. Ignored on PostgreSQL.
+    pub sqlite_group_commit: u32,
 }
 
 /// The database: pools, dialect and the sealing API for content columns.
 #[derive(Clone)]
 pub struct Store {
-    writer: AnyPool,
+    writer: Writer,
     reader: AnyPool,
     dialect: Dialect,
     sealer: Arc<dyn Sealer>,
@@ -57,6 +60,15 @@ impl std::fmt::Debug for Store {
             .field("dialect", &self.dialect)
             .finish()
     }
+}
+
+/// Where transactions run.
+#[derive(Clone)]
+enum Writer {
+    /// SQLite: the one writer connection, with group commit.
+    Sqlite(Arc<SqliteWriter>),
+    /// PostgreSQL: the pool.
+    Pool(AnyPool),
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -84,7 +96,14 @@ impl Store {
                 } else {
                     format!("{url}?mode=rwc")
                 };
-                let writer = sqlite_pool(&rwc, 1, opts.acquire_timeout, WRITER_CACHE_KIB).await?;
+                let mut conn = AnyConnectOptions::from_str(&rwc)?.connect().await?;
+                conn.execute(sqlx::AssertSqlSafe(sqlite_pragmas(WRITER_CACHE_KIB)))
+                    .await?;
+                let writer = Writer::Sqlite(Arc::new(SqliteWriter::new(
+                    conn,
+                    opts.acquire_timeout,
+                    usize::try_from(opts.sqlite_group_commit.max(1)).unwrap_or(1),
+                )));
                 let reader = sqlite_pool(
                     &rwc,
                     opts.max_connections.max(1),
@@ -107,7 +126,7 @@ impl Store {
                     .connect_with(options)
                     .await?;
                 Ok(Store {
-                    writer: pool.clone(),
+                    writer: Writer::Pool(pool.clone()),
                     reader: pool,
                     dialect,
                     sealer,
@@ -119,9 +138,9 @@ impl Store {
     /// Applies pending migrations of this backend. Safe to run from several nodes at once
     /// (sqlx takes a lock on PostgreSQL).
     pub async fn migrate(&self) -> StoreResult<()> {
-        match self.dialect {
-            Dialect::Sqlite => SQLITE_MIGRATIONS.run(&self.writer).await?,
-            Dialect::Postgres => POSTGRES_MIGRATIONS.run(&self.writer).await?,
+        match &self.writer {
+            Writer::Sqlite(w) => SQLITE_MIGRATIONS.run(&mut *w.exclusive().await?).await?,
+            Writer::Pool(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
         Ok(())
     }
@@ -136,7 +155,8 @@ impl Store {
         self.sealer.as_ref()
     }
 
-    /// Commits a use case's transaction.
+    /// Commits a use case's transaction; returns once it is committed (on SQLite, once the
+    /// group it joined is), or fails if it is not.
     pub async fn commit(tx: Tx) -> StoreResult<()> {
         tx.commit().await?;
         // Wakes the activity dispatchers: what this transaction recorded is visible now.
@@ -146,7 +166,10 @@ impl Store {
 
     /// Starts a transaction for a use case.
     pub async fn begin(&self) -> StoreResult<Tx> {
-        Ok(self.writer.begin().await?)
+        match &self.writer {
+            Writer::Sqlite(w) => w.begin().await,
+            Writer::Pool(p) => Ok(Tx::plain(p.begin().await?)),
+        }
     }
 
     /// A read-only transaction on a reader connection that sees one snapshot for all its
@@ -158,7 +181,7 @@ impl Store {
             tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .await?;
         }
-        Ok(tx)
+        Ok(Tx::plain(tx))
     }
 
     /// Refreshes the planner's statistics of the spec tree's tables after a large write
@@ -169,8 +192,10 @@ impl Store {
             Dialect::Postgres => "ANALYZE work_items, item_keys, item_search",
             Dialect::Sqlite => "PRAGMA optimize",
         };
-        let mut c = self.writer.acquire().await?;
-        c.execute(sql).await?;
+        match &self.writer {
+            Writer::Sqlite(w) => w.exclusive().await?.execute(sql).await?,
+            Writer::Pool(p) => p.acquire().await?.execute(sql).await?,
+        };
         Ok(())
     }
 
@@ -189,21 +214,40 @@ impl Store {
     /// Pool figures for metrics: (open connections, idle connections), writer and readers
     /// together on SQLite.
     pub fn pool_stats(&self) -> (u32, u32) {
-        match self.dialect {
-            Dialect::Sqlite => (
-                self.writer.size() + self.reader.size(),
-                u32::try_from(self.writer.num_idle() + self.reader.num_idle()).unwrap_or(u32::MAX),
-            ),
-            Dialect::Postgres => (
-                self.writer.size(),
-                u32::try_from(self.writer.num_idle()).unwrap_or(u32::MAX),
-            ),
+        let idle = |p: &AnyPool| u32::try_from(p.num_idle()).unwrap_or(u32::MAX);
+        match &self.writer {
+            // The writer connection is counted as open and not idle.
+            Writer::Sqlite(_) => (1 + self.reader.size(), idle(&self.reader)),
+            Writer::Pool(p) => (p.size(), idle(p)),
         }
     }
 
-    /// Closes the pools, waiting for connections in use.
+    /// SQLite group commit so far: (groups committed, use-case transactions they held).
+    /// `None` on PostgreSQL, where every transaction commits on its own.
+    pub fn group_commit_stats(&self) -> Option<(u64, u64)> {
+        match &self.writer {
+            Writer::Sqlite(w) => Some(w.stats()),
+            Writer::Pool(_) => None,
+        }
+    }
+
+    /// Use cases waiting for SQLite's writer right now (0 on PostgreSQL).
+    pub fn group_commit_waiting(&self) -> usize {
+        match &self.writer {
+            Writer::Sqlite(w) => w.waiting(),
+            Writer::Pool(_) => 0,
+        }
+    }
+
+    /// Closes the pools, waiting for connections in use (on SQLite, commits the open group;
+    /// the writer connection closes when the last clone of the store is dropped).
     pub async fn close(&self) {
-        self.writer.close().await;
+        match &self.writer {
+            Writer::Sqlite(w) => {
+                let _ = w.exclusive().await;
+            }
+            Writer::Pool(p) => p.close().await,
+        }
         self.reader.close().await;
     }
 }
@@ -230,19 +274,27 @@ async fn sqlite_pool(
         .max_connections(max)
         .min_connections(1)
         .acquire_timeout(acquire)
+        // A connection to a local file does not go stale: skip sqlx's ping on every
+        // acquire (one round trip to the connection's worker thread per read).
+        .test_before_acquire(false)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
-                let pragmas = format!(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                     PRAGMA cache_size = -{cache_kib}; \
-                     PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES};"
-                );
-                conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
+                conn.execute(sqlx::AssertSqlSafe(sqlite_pragmas(cache_kib)))
+                    .await?;
                 Ok(())
             })
         })
         .connect_with(options)
         .await?;
     Ok(pool)
+}
+
+/// The settings of every SQLite connection.
+fn sqlite_pragmas(cache_kib: u32) -> String {
+    format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+         PRAGMA cache_size = -{cache_kib}; \
+         PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES};"
+    )
 }

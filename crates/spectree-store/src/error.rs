@@ -19,6 +19,10 @@ pub enum StoreError {
     /// Any other database error.
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// The transaction was not committed: its commit, or the commit of the group it was
+    /// part of (SQLite group commit, docs/decisions/0017), failed.
+    #[error("commit failed: {0}")]
+    Commit(String),
     /// Blob storage failed.
     #[error("blob storage error: {0}")]
     Io(#[from] std::io::Error),

@@ -23,10 +23,12 @@ pub mod seal;
 pub mod shared_views;
 pub mod spec;
 pub mod webhooks;
+mod tx;
 
-pub use db::{Conn, Dialect, Store, StoreOptions, Tx};
+pub use db::{Conn, Dialect, Store, StoreOptions};
 pub use error::StoreError;
 pub use sqlx::AnyConnection;
+pub use tx::Tx;
 
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -44,6 +44,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         database_url: config.database_url.expose().to_owned(),
         max_connections: config.database.max_connections,
         acquire_timeout: config.database.acquire_timeout,
+        sqlite_group_commit: config.database.sqlite_group_commit,
     })
     .await
     .context("connecting to the database")?;

@@ -94,9 +94,34 @@ impl App {
         why: &VersionCause<'_>,
         draft: Option<Draft>,
     ) -> StoreResult<Option<i64>> {
+        let prev = versions::latest(c, self.store().sealer(), row.org_id, row.id).await?;
+        self.store_version_after(c, row, why, draft, prev).await
+    }
+
+    /// The first version of an item just created in this transaction (nothing to read
+    /// first: it has no earlier version, and no one else can see it yet to lock it).
+    pub(crate) async fn record_created_item(
+        &self,
+        c: &mut AnyConnection,
+        item: &Item,
+        actor: UserId,
+    ) -> StoreResult<()> {
+        let why = VersionCause::auto("create", Some(actor));
+        self.store_version_after(c, item, &why, None, None).await?;
+        Ok(())
+    }
+
+    /// [`App::store_version`] after the item's latest version `prev`.
+    async fn store_version_after(
+        &self,
+        c: &mut AnyConnection,
+        row: &Item,
+        why: &VersionCause<'_>,
+        draft: Option<Draft>,
+        prev: Option<(i64, ItemSnapshot)>,
+    ) -> StoreResult<Option<i64>> {
         let sealer = self.store().sealer();
         let now = self.now();
-        let prev = versions::latest(c, sealer, row.org_id, row.id).await?;
         let snap = snapshot_of(row);
         if why.kind == VersionKind::Auto && prev.as_ref().is_some_and(|p| p.1 == snap) {
             return Ok(None);

@@ -143,6 +143,7 @@ pub async fn spectree(
                 data_dir: &data,
                 database_url: pg.as_ref().map(|p| p.url.as_str()),
                 log_filter: opts.log,
+                env: &[],
             })
             .await?,
         );

@@ -212,12 +212,18 @@ pub async fn insert(
     prev: Option<&(i64, ItemSnapshot)>,
 ) -> StoreResult<i64> {
     let number = prev.map_or(1, |p| p.0 + 1);
-    let last_full: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(number) FROM item_versions WHERE item_id = $1 AND is_full = 1",
-    )
-    .bind(v.item_id.to_string())
-    .fetch_one(&mut *c)
-    .await?;
+    // A first version is always full: no need to look for the last full one.
+    let last_full: Option<i64> = match prev {
+        None => None,
+        Some(_) => {
+            sqlx::query_scalar(
+                "SELECT MAX(number) FROM item_versions WHERE item_id = $1 AND is_full = 1",
+            )
+            .bind(v.item_id.to_string())
+            .fetch_one(&mut *c)
+            .await?
+        }
+    };
     let canonical = snapshot.to_canonical();
     let (full, state) = match (prev, last_full) {
         (Some(p), Some(f)) if number - f < FULL_EVERY => (

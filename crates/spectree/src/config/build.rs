@@ -67,6 +67,9 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
                 at_least(raw.integer()?, 1)
             })?,
             acquire_timeout: values.required("database.acquire_timeout", Raw::duration)?,
+            sqlite_group_commit: values.required("database.sqlite_group_commit", |raw| {
+                between(raw.integer()?, 1, 1000)
+            })?,
         },
         http: HttpConfig {
             max_body_bytes: values.required("http.max_body_bytes", |raw| {

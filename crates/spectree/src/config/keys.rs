@@ -211,6 +211,16 @@ pub(super) static KEYS: &[Key] = &[
         show: |c| duration(c.database.acquire_timeout),
     },
     Key {
+        path: "database.sqlite_group_commit",
+        kind: Kind::U32,
+        secret: false,
+        default: DefaultValue::Fixed("64"),
+        doc: "SQLite only: most transactions committed together when several queue for the\n\
+              one writer (each still succeeds or fails on its own); 1 commits each alone.\n\
+              1 to 1000.",
+        show: |c| Shown::Number(u64::from(c.database.sqlite_group_commit)),
+    },
+    Key {
         path: "http.max_body_bytes",
         kind: Kind::Usize,
         secret: false,

@@ -70,6 +70,9 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
     /// `database.acquire_timeout`: how long a request waits for a connection. Default `10s`.
     pub acquire_timeout: Duration,
+    /// `database.sqlite_group_commit`: most transactions SQLite commits together (1 turns
+    /// group commit off). Default 64.
+    pub sqlite_group_commit: u32,
 }
 
 /// `[http]`.
