@@ -42,7 +42,7 @@ pub struct ActivityArgs {
     #[arg(long)]
     server_bin: Option<PathBuf>,
     /// `SPECTREE_LOG` for the server.
-    #[arg(long, default_value = "warn")]
+    #[arg(long, default_value = "info")]
     server_log: String,
 }
 

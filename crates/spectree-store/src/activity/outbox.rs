@@ -6,7 +6,7 @@
 
 use sqlx::AnyConnection;
 
-use super::{Activity, get_many};
+use super::{Activity, COLUMNS, from_row, get_many};
 use crate::{Dialect, StoreResult};
 
 /// Whether anything waits in the outbox (a cheap read, so an idle dispatcher does not open
@@ -21,27 +21,42 @@ pub async fn pending(c: &mut AnyConnection) -> StoreResult<bool> {
 }
 
 /// Claims (deletes) up to `limit` of the oldest outbox rows and returns their activities in
-/// id order. Call inside the dispatcher's transaction.
+/// id order. Call inside the dispatcher's transaction, first.
+///
+/// On PostgreSQL the claim transaction commits asynchronously (`synchronous_commit = off`,
+/// for this transaction only): should the database crash before it flushes, the whole
+/// transaction (claim and consumers' writes) is lost together and the rows are claimed
+/// again, so nothing is processed twice in the database; only side effects after the
+/// commit (a live event) may repeat, with the same activity id.
 pub async fn claim(
     c: &mut AnyConnection,
     dialect: Dialect,
     limit: u32,
 ) -> StoreResult<Vec<Activity>> {
-    let sql = match dialect {
-        Dialect::Postgres => {
-            "DELETE FROM activity_outbox WHERE activity_id IN (SELECT activity_id FROM \
-             activity_outbox ORDER BY activity_id LIMIT $1 FOR UPDATE SKIP LOCKED) \
-             RETURNING activity_id"
-        }
-        Dialect::Sqlite => {
-            "DELETE FROM activity_outbox WHERE activity_id IN (SELECT activity_id FROM \
-             activity_outbox ORDER BY activity_id LIMIT $1) RETURNING activity_id"
-        }
-    };
-    let rows = sqlx::query(sql)
-        .bind(i64::from(limit))
-        .fetch_all(&mut *c)
-        .await?;
+    if dialect == Dialect::Postgres {
+        sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(&mut *c)
+            .await?;
+        // One round trip: claim and read the claimed activities.
+        let sql = format!(
+            "WITH claimed AS (DELETE FROM activity_outbox WHERE activity_id IN (SELECT \
+             activity_id FROM activity_outbox ORDER BY activity_id LIMIT $1 FOR UPDATE SKIP \
+             LOCKED) RETURNING activity_id) SELECT {COLUMNS} FROM activity WHERE id IN \
+             (SELECT activity_id FROM claimed) ORDER BY id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(i64::from(limit))
+            .fetch_all(c)
+            .await?;
+        return rows.iter().map(from_row).collect();
+    }
+    let rows = sqlx::query(
+        "DELETE FROM activity_outbox WHERE activity_id IN (SELECT activity_id FROM \
+         activity_outbox ORDER BY activity_id LIMIT $1) RETURNING activity_id",
+    )
+    .bind(i64::from(limit))
+    .fetch_all(&mut *c)
+    .await?;
     let mut ids = Vec::with_capacity(rows.len());
     for r in &rows {
         ids.push(sqlx::Row::try_get::<i64, _>(r, "activity_id")?);
