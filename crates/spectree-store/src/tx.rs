@@ -110,7 +110,10 @@ struct Slot {
 
 const RELEASE_AND_BEGIN: &str = "RELEASE spectree_member; SAVEPOINT spectree_member";
 const BEGIN: &str = "SAVEPOINT spectree_member";
-const OPEN: &str = "BEGIN; SAVEPOINT spectree_member";
+/// `IMMEDIATE` takes the write lock when the group opens, so a second process on the same
+/// file (a test's second node, the CLI next to a server) waits for it (`busy_timeout`)
+/// instead of failing at its first write with `SQLITE_BUSY` after reading a stale snapshot.
+const OPEN: &str = "BEGIN IMMEDIATE; SAVEPOINT spectree_member";
 const UNDO: &str = "ROLLBACK TO spectree_member; RELEASE spectree_member";
 const RELEASE_AND_COMMIT: &str = "RELEASE spectree_member; COMMIT";
 
