@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use spectree_domain::Timestamp;
 use spectree_domain::history::{Author, ItemSnapshot, VersionKind, field_changes};
 use spectree_domain::ids::{ItemId, UserId};
+use spectree_store::collab::conflicts;
 use spectree_store::history::drafts::{self, Draft};
 use spectree_store::history::versions::{self, NewVersion};
 use spectree_store::spec::items::{self, Item};
@@ -135,9 +136,12 @@ impl App {
             fields,
             restored_from: why.restored_from,
         };
-        Ok(Some(
-            versions::insert(c, sealer, &v, &snap, prev.as_ref()).await?,
-        ))
+        let n = versions::insert(c, sealer, &v, &snap, prev.as_ref()).await?;
+        if prev.is_some() {
+            // Races on its fields recorded since the version before belong to this one.
+            conflicts::assign_version(c, row.org_id, row.id, n).await?;
+        }
+        Ok(Some(n))
     }
 
     /// Notes a live or REST change (`before` → `after`) in the item's draft. A draft past its

@@ -9,12 +9,12 @@ use spectree_domain::org::Action;
 use spectree_domain::page::{Page, PageRequest};
 use spectree_domain::spec::check_parent;
 use spectree_store::history::drafts;
-use spectree_store::history::versions::{self, VersionMeta};
+use spectree_store::history::versions::{self, VersionEntry, VersionMeta};
 use spectree_store::spec::items::{self, Item};
 use spectree_store::{AnyConnection, Store};
 
-use super::HistoryError;
 use super::record::{VersionCause, snapshot_of};
+use super::{HistoryError, conflicts};
 use crate::{Actor, App, audit};
 
 /// One version with its snapshot and the field changes since the version before it.
@@ -27,6 +27,9 @@ pub struct VersionDetail {
     /// Changes since the version before (every field for the first).
     pub changes: Vec<FieldChange>,
 }
+
+/// The most versions one request of the version index returns (and its default).
+pub const VERSION_INDEX_MAX: u32 = 10_000;
 
 /// One side of a diff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +113,36 @@ impl App {
         }))
     }
 
+    /// An item's version index, newest first (Viewers and up): up to `limit` versions (at
+    /// most [`VERSION_INDEX_MAX`]) numbered below the cursor, metadata only, from one lean
+    /// query, so a timeline of 10,000 versions is one request.
+    pub async fn item_version_index(
+        &self,
+        actor: &Actor,
+        item: ItemId,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<Page<VersionEntry>, HistoryError> {
+        let before = cursor
+            .map(|c| c.parse::<i64>().map_err(|_| HistoryError::InvalidCursor))
+            .transpose()?;
+        let limit = limit
+            .unwrap_or(VERSION_INDEX_MAX)
+            .clamp(1, VERSION_INDEX_MAX);
+        let mut c = self.store().read().await?;
+        let row = self.history_item(&mut c, actor, item, Action::View).await?;
+        let rows = versions::index(
+            &mut c,
+            self.store().sealer(),
+            row.org_id,
+            row.id,
+            before,
+            limit + 1,
+        )
+        .await?;
+        Ok(Page::from_overfetch(rows, limit, |v| v.number.to_string()))
+    }
+
     /// One version of an item (Viewers and up).
     pub async fn get_item_version(
         &self,
@@ -126,13 +159,23 @@ impl App {
         let snapshot = self
             .snapshot_at(&mut c, &row, DiffTarget::Version(number))
             .await?;
-        let prev = match versions::previous_number(&mut c, row.org_id, row.id, number).await? {
+        let previous = versions::previous_number(&mut c, row.org_id, row.id, number).await?;
+        let prev = match previous {
             Some(p) => versions::snapshot(&mut c, sealer, row.org_id, row.id, p)
                 .await?
                 .map(|s| s.1),
             None => None,
         };
-        let changes = field_changes(prev.as_ref(), &snapshot);
+        let mut changes = field_changes(prev.as_ref(), &snapshot);
+        conflicts::fold_span(
+            &mut c,
+            row.org_id,
+            row.id,
+            previous.unwrap_or(0),
+            Some(number),
+            &mut changes,
+        )
+        .await?;
         Ok(VersionDetail {
             meta,
             snapshot,
@@ -152,7 +195,19 @@ impl App {
         let row = self.history_item(&mut c, actor, item, Action::View).await?;
         let old = self.snapshot_at(&mut c, &row, from).await?;
         let new = self.snapshot_at(&mut c, &row, to).await?;
-        Ok(diff_items(&old, &new))
+        let mut diff = diff_items(&old, &new);
+        // The races recorded in the versions the diff spans.
+        let span = match (from, to) {
+            (DiffTarget::Version(a), DiffTarget::Version(b)) => Some((a.min(b), Some(a.max(b)))),
+            (DiffTarget::Version(a), DiffTarget::Now)
+            | (DiffTarget::Now, DiffTarget::Version(a)) => Some((a, None)),
+            (DiffTarget::Now, DiffTarget::Now) => None,
+        };
+        if let Some((after, through)) = span {
+            conflicts::fold_span(&mut c, row.org_id, row.id, after, through, &mut diff.fields)
+                .await?;
+        }
+        Ok(diff)
     }
 
     /// Saves the item as it is now as a named version (Editors and up).

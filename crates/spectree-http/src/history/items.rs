@@ -10,7 +10,8 @@ use spectree_domain::ids::ItemId;
 
 use super::views::{
     AttributionView, DiffFormat, DiffQuery, HistoryExportFormat, HistoryExportQuery,
-    SaveVersionRequest, VersionDetailView, VersionView,
+    SaveVersionRequest, VersionDetailView, VersionEntryView, VersionIndexQuery, VersionIndexView,
+    VersionView,
 };
 use super::{JSONL, MARKDOWN, text};
 use crate::auth::Authenticated;
@@ -35,6 +36,33 @@ pub(super) async fn list_versions(
         .list_item_versions(&actor, item, &q.request())
         .await?;
     Ok(Json(PageView::from_page(page, |v| VersionView::from(&v))))
+}
+
+/// An item's version index, newest first (Viewers and up): every version's metadata
+/// (number, times as Unix milliseconds, kind, cause, authors, message, changed fields) in one
+/// answer of up to 10,000 versions, for timelines; `next_cursor` continues with older ones.
+#[utoipa::path(get, path = "/api/v1/items/{item}/versions/index", tag = "history",
+    params(("item" = ItemId, Path, description = "Item id"), VersionIndexQuery),
+    responses((status = 200, description = "The version index", body = VersionIndexView),
+        (status = 400, description = "Bad cursor", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn version_index(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(item): ApiPath<ItemId>,
+    ApiQuery(q): ApiQuery<VersionIndexQuery>,
+) -> ApiResult<Json<VersionIndexView>> {
+    let page = state
+        .app
+        .item_version_index(&actor, item, q.cursor.as_deref(), q.limit)
+        .await?;
+    let versions: Vec<VersionEntryView> =
+        page.items.into_iter().map(VersionEntryView::from).collect();
+    Ok(Json(VersionIndexView {
+        count: versions.len(),
+        versions,
+        next_cursor: page.next,
+    }))
 }
 
 /// Save the item as it is now as a named version (Editors and up).

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use spectree_app::history::{AttributedRange, Attribution, RestoreOutcome, VersionDetail};
 use spectree_app::store::history::snapshots::SnapshotMeta;
-use spectree_app::store::history::versions::VersionMeta;
+use spectree_app::store::history::versions::{VersionEntry, VersionMeta};
 use spectree_domain::history::{Author, FieldChange, ItemSnapshot, TreeItem, VersionKind};
 use spectree_domain::ids::{ProjectId, UserId};
 use utoipa::{IntoParams, ToSchema};
@@ -50,6 +50,85 @@ impl From<&VersionMeta> for VersionView {
             restored_from: v.restored_from,
         }
     }
+}
+
+/// Which part of the version index to read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VersionIndexQuery {
+    /// Versions to return (1 to 10,000, default 10,000).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous answer.
+    pub cursor: Option<String>,
+}
+
+/// A comma-separated stored list, written as a JSON array without copying it.
+#[derive(Debug)]
+pub struct CommaList(String);
+
+impl Serialize for CommaList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.is_empty() {
+            s.collect_seq(std::iter::empty::<&str>())
+        } else {
+            s.collect_seq(self.0.split(','))
+        }
+    }
+}
+
+/// One line of the version index: a version's metadata, with times as Unix milliseconds.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionEntryView {
+    /// Number, from 1 per item.
+    pub number: i64,
+    /// `auto`, `named` or `restore`.
+    pub kind: VersionKind,
+    /// What closed it (as in the version list).
+    pub cause: String,
+    /// First change in it, milliseconds since the Unix epoch.
+    pub started_at_ms: i64,
+    /// When it closed, milliseconds since the Unix epoch.
+    pub created_at_ms: i64,
+    /// Everyone who changed the item in it.
+    pub authors: Vec<Author>,
+    /// Message of a named version or a restore.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Names of the fields it changed.
+    #[schema(value_type = Vec<String>)]
+    pub fields: CommaList,
+    /// The version a restore brought back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restored_from: Option<i64>,
+}
+
+impl From<VersionEntry> for VersionEntryView {
+    fn from(v: VersionEntry) -> Self {
+        Self {
+            number: v.number,
+            kind: v.kind,
+            cause: v.cause,
+            started_at_ms: v.started_at.0,
+            created_at_ms: v.created_at.0,
+            authors: v.authors,
+            message: v.message,
+            fields: CommaList(v.fields),
+            restored_from: v.restored_from,
+        }
+    }
+}
+
+/// An item's version index, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionIndexView {
+    /// Versions in this answer.
+    pub count: usize,
+    /// The versions, newest first.
+    pub versions: Vec<VersionEntryView>,
+    /// Pass as `cursor` for the older versions; absent when this answer reaches version 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// One version with the full item and the changes since the version before.
