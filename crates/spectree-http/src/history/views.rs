@@ -1,7 +1,9 @@
 //! Wire types of version history.
 
 use serde::{Deserialize, Serialize};
-use spectree_app::history::{AttributedRange, Attribution, RestoreOutcome, VersionDetail};
+use spectree_app::history::{
+    AttributedRange, Attribution, ItemRestore, PlaceRestore, RestoreOutcome, VersionDetail,
+};
 use spectree_app::store::history::snapshots::SnapshotMeta;
 use spectree_app::store::history::versions::{VersionEntry, VersionMeta};
 use spectree_domain::history::{Author, FieldChange, ItemSnapshot, TreeItem, VersionKind};
@@ -129,6 +131,53 @@ pub struct VersionIndexView {
     /// Pass as `cursor` for the older versions; absent when this answer reaches version 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+}
+
+/// What an item restore did with the item's place in the tree.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlaceRestoreView {
+    /// `restored` (moved back under the version's parent, at its position or the nearest free
+    /// one), `unchanged` (it was there already) or `kept` (it stays where it is).
+    pub status: &'static str,
+    /// For `kept`: `parent_gone`, `move_into_own_subtree` or `rank_violation`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    /// For `kept`: why, for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+}
+
+impl From<PlaceRestore> for PlaceRestoreView {
+    fn from(p: PlaceRestore) -> Self {
+        let kept = match p {
+            PlaceRestore::Kept(k) => Some(k),
+            _ => None,
+        };
+        Self {
+            status: p.code(),
+            code: kept.map(|k| k.code()),
+            reason: kept.map(|k| k.reason()),
+        }
+    }
+}
+
+/// The version an item restore made, and what it did with the item's place.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemRestoreView {
+    /// The new version.
+    #[serde(flatten)]
+    pub version: VersionView,
+    /// The item's place in the tree.
+    pub place: PlaceRestoreView,
+}
+
+impl From<&ItemRestore> for ItemRestoreView {
+    fn from(r: &ItemRestore) -> Self {
+        Self {
+            version: VersionView::from(&r.version),
+            place: r.place.into(),
+        }
+    }
 }
 
 /// One version with the full item and the changes since the version before.
