@@ -40,6 +40,7 @@ struct Inner {
     limiter: LoginLimiter,
     collab: spectree_collab::Collab,
     events: events::ProjectEvents,
+    credentials: identity::CredentialEnds,
 }
 
 impl App {
@@ -66,6 +67,7 @@ impl App {
                 limiter,
                 collab,
                 events: events::ProjectEvents::default(),
+                credentials: identity::CredentialEnds::default(),
             }
         });
         Self { inner }
@@ -93,6 +95,10 @@ impl App {
     /// The settings.
     pub fn settings(&self) -> &AppSettings {
         &self.inner.settings
+    }
+
+    pub(crate) fn inner_credentials(&self) -> &identity::CredentialEnds {
+        &self.inner.credentials
     }
 
     pub(crate) fn mailer(&self) -> &Mailer {

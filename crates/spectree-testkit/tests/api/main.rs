@@ -19,6 +19,7 @@ mod invitations;
 mod mail;
 mod ops;
 mod orgs;
+mod session_streams;
 mod sessions;
 mod spec_events;
 mod spec_items;

@@ -78,6 +78,8 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
             session_idle_timeout: values.required("auth.session_idle_timeout", Raw::duration)?,
             session_absolute_timeout: values
                 .required("auth.session_absolute_timeout", Raw::duration)?,
+            stream_recheck_interval: values
+                .required("auth.stream_recheck_interval", Raw::duration)?,
             verification_ttl: values.required("auth.verification_ttl", Raw::duration)?,
             password_reset_ttl: values.required("auth.password_reset_ttl", Raw::duration)?,
             invitation_ttl: values.required("auth.invitation_ttl", Raw::duration)?,

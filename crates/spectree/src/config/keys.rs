@@ -255,6 +255,16 @@ pub(super) static KEYS: &[Key] = &[
         show: |c| duration(c.auth.session_absolute_timeout),
     },
     Key {
+        path: "auth.stream_recheck_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("30s"),
+        doc: "How often an open event stream or live-document socket checks that the\n\
+              session or API token that opened it is still valid (a sign-out or revoke on\n\
+              this node ends them at once; this bounds it on other nodes and for expiry).",
+        show: |c| duration(c.auth.stream_recheck_interval),
+    },
+    Key {
         path: "auth.verification_ttl",
         kind: Kind::Duration,
         secret: false,

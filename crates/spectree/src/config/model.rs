@@ -83,6 +83,10 @@ pub struct AuthConfig {
     pub session_idle_timeout: Duration,
     /// `auth.session_absolute_timeout`. Default `30d`.
     pub session_absolute_timeout: Duration,
+    /// `auth.stream_recheck_interval`: how often an open event stream or live-document
+    /// socket checks that the session (or API token) that opened it is still valid.
+    /// Default `30s`.
+    pub stream_recheck_interval: Duration,
     /// `auth.verification_ttl`: life of an email-verification link. Default `48h`.
     pub verification_ttl: Duration,
     /// `auth.password_reset_ttl`. Default `1h`.
