@@ -358,7 +358,7 @@ impl App {
         // What was collected before the restore stays its own version.
         self.close_item_draft(item, None).await?;
         let (mut place, move_first) = match &plan {
-            PlacePlan::Stay(p) => (p.clone(), false),
+            PlacePlan::Stay(p) => (*p, false),
             // Move first when the item's present type may sit under the version's parent,
             // else change the type first: one of the two orders always passes the rank rule.
             PlacePlan::Move { parent_type, .. } => (
