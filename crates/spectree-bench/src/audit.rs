@@ -50,6 +50,7 @@ pub async fn run(b: &AuditBench) -> anyhow::Result<String> {
         database_url: b.url.clone(),
         max_connections: u32::try_from(b.writers + 4).unwrap_or(64),
         acquire_timeout: Duration::from_secs(60),
+        ..StoreOptions::default()
     })
     .await
     .context("connecting")?;

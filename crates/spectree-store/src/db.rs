@@ -40,6 +40,22 @@ pub struct StoreOptions {
     pub max_connections: u32,
     /// How long to wait for a free connection.
     pub acquire_timeout: Duration,
+    /// SQLite: page cache of the writer connection, in KiB.
+    pub sqlite_writer_cache_kib: u32,
+    /// SQLite: page cache of each reader connection, in KiB.
+    pub sqlite_reader_cache_kib: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            database_url: String::new(),
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(10),
+            sqlite_writer_cache_kib: WRITER_CACHE_KIB,
+            sqlite_reader_cache_kib: READER_CACHE_KIB,
+        }
+    }
 }
 
 /// The database: pools, dialect and the sealing API for content columns.
@@ -84,12 +100,14 @@ impl Store {
                 } else {
                     format!("{url}?mode=rwc")
                 };
-                let writer = sqlite_pool(&rwc, 1, opts.acquire_timeout, WRITER_CACHE_KIB).await?;
+                let writer =
+                    sqlite_pool(&rwc, 1, opts.acquire_timeout, opts.sqlite_writer_cache_kib)
+                        .await?;
                 let reader = sqlite_pool(
                     &rwc,
                     opts.max_connections.max(1),
                     opts.acquire_timeout,
-                    READER_CACHE_KIB,
+                    opts.sqlite_reader_cache_kib,
                 )
                 .await?;
                 Ok(Store {
@@ -205,16 +223,16 @@ impl Store {
     }
 }
 
-/// Page cache of SQLite's one writer connection, in KiB. A created item writes about a
+/// Default page cache of SQLite's one writer connection, in KiB. A created item writes about a
 /// hundred search keys into random leaves of one large b-tree; with SQLite's default of
 /// 2 MiB most of them were read again from the file for every item.
-const WRITER_CACHE_KIB: u32 = 64 * 1024;
+pub const WRITER_CACHE_KIB: u32 = 64 * 1024;
 /// WAL pages after which a commit copies the log back into the database file (SQLite's
 /// default is 1,000: with about a hundred pages per created item, a checkpoint, with its
 /// `fsync`, every ten creates).
 const WAL_CHECKPOINT_PAGES: u32 = 10_000;
-/// Page cache of each reader connection, in KiB (SQLite's default).
-const READER_CACHE_KIB: u32 = 2 * 1024;
+/// Default page cache of each reader connection, in KiB (SQLite's default).
+pub const READER_CACHE_KIB: u32 = 2 * 1024;
 
 async fn sqlite_pool(
     url: &str,

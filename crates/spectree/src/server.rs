@@ -41,6 +41,8 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         database_url: config.database_url.expose().to_owned(),
         max_connections: config.database.max_connections,
         acquire_timeout: config.database.acquire_timeout,
+        sqlite_writer_cache_kib: config.database.sqlite_writer_cache_kib,
+        sqlite_reader_cache_kib: config.database.sqlite_reader_cache_kib,
     })
     .await
     .context("connecting to the database")?;

@@ -66,6 +66,14 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
                 at_least(raw.integer()?, 1)
             })?,
             acquire_timeout: values.required("database.acquire_timeout", Raw::duration)?,
+            sqlite_writer_cache_kib: values
+                .required("database.sqlite_writer_cache_kib", |raw| {
+                    between(raw.integer()?, 256, 4 * 1024 * 1024)
+                })?,
+            sqlite_reader_cache_kib: values
+                .required("database.sqlite_reader_cache_kib", |raw| {
+                    between(raw.integer()?, 64, 4 * 1024 * 1024)
+                })?,
         },
         http: HttpConfig {
             max_body_bytes: values.required("http.max_body_bytes", |raw| {

@@ -211,6 +211,25 @@ pub(super) static KEYS: &[Key] = &[
         show: |c| duration(c.database.acquire_timeout),
     },
     Key {
+        path: "database.sqlite_writer_cache_kib",
+        kind: Kind::U32,
+        secret: false,
+        default: DefaultValue::Fixed("65536"),
+        doc: "SQLite only: most page cache of the one writer connection, in KiB (256 to\n\
+              4194304). Large projects create items faster with a large cache; it fills\n\
+              only as pages are used.",
+        show: |c| Shown::Number(u64::from(c.database.sqlite_writer_cache_kib)),
+    },
+    Key {
+        path: "database.sqlite_reader_cache_kib",
+        kind: Kind::U32,
+        secret: false,
+        default: DefaultValue::Fixed("2048"),
+        doc: "SQLite only: most page cache of each reader connection, in KiB (64 to\n\
+              4194304). Each of the database.max_connections readers has its own.",
+        show: |c| Shown::Number(u64::from(c.database.sqlite_reader_cache_kib)),
+    },
+    Key {
         path: "http.max_body_bytes",
         kind: Kind::Usize,
         secret: false,
