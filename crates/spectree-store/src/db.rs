@@ -216,6 +216,29 @@ impl Store {
         }
     }
 
+    /// SQLite: sizes the writer's page cache to the database, a quarter of its size between
+    /// the reader cache and `max_kib`, and returns the new size in KiB (`None` on
+    /// PostgreSQL). The cache fills only as pages are used, but it keeps every page the
+    /// writer touched: on a small database (the update log of live documents, say) a fixed
+    /// 64 MiB ceiling let it hold the whole file for no gain, while a large database (where
+    /// created items write search keys into random leaves) still gets the full `max_kib`.
+    pub async fn fit_writer_cache(&self, max_kib: u32) -> StoreResult<Option<u32>> {
+        if self.dialect != Dialect::Sqlite {
+            return Ok(None);
+        }
+        let mut c = self.writer.acquire().await?;
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&mut *c)
+            .await?;
+        let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
+            .fetch_one(&mut *c)
+            .await?;
+        let kib = fitted_cache_kib(pages.saturating_mul(page_size) / 1024, max_kib);
+        c.execute(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}")))
+            .await?;
+        Ok(Some(kib))
+    }
+
     /// Closes the pools, waiting for connections in use.
     pub async fn close(&self) {
         self.writer.close().await;
@@ -233,6 +256,13 @@ pub const WRITER_CACHE_KIB: u32 = 64 * 1024;
 const WAL_CHECKPOINT_PAGES: u32 = 10_000;
 /// Default page cache of each reader connection, in KiB (SQLite's default).
 pub const READER_CACHE_KIB: u32 = 2 * 1024;
+
+/// The writer cache for a database of `db_kib`: a quarter of it, at least the reader cache,
+/// at most `max_kib`.
+fn fitted_cache_kib(db_kib: i64, max_kib: u32) -> u32 {
+    let quarter = u32::try_from(db_kib / 4).unwrap_or(u32::MAX);
+    quarter.clamp(READER_CACHE_KIB.min(max_kib), max_kib)
+}
 
 async fn sqlite_pool(
     url: &str,
@@ -260,4 +290,17 @@ async fn sqlite_pool(
         .connect_with(options)
         .await?;
     Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_writer_cache_is_a_quarter_of_the_database_within_bounds() {
+        assert_eq!(fitted_cache_kib(0, 65536), 2048);
+        assert_eq!(fitted_cache_kib(40 * 1024, 65536), 10 * 1024);
+        assert_eq!(fitted_cache_kib(1_500_000, 65536), 65536);
+        assert_eq!(fitted_cache_kib(1_500_000, 1024), 1024);
+    }
 }

@@ -211,6 +211,11 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             app.clone(),
             config.audit.retention_interval,
         )),
+        tokio::spawn(fit_writer_cache_periodically(
+            app.clone(),
+            config.database.sqlite_writer_cache_kib,
+            config.database.cache_fit_interval,
+        )),
     ];
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {
@@ -236,6 +241,20 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         task,
         background,
     })
+}
+
+/// Sizes SQLite's writer page cache to the database (at most `max_kib`) at start and every
+/// `interval`, as the database grows or shrinks.
+async fn fit_writer_cache_periodically(app: App, max_kib: u32, interval: std::time::Duration) {
+    let mut tick = tokio::time::interval(interval);
+    loop {
+        tick.tick().await;
+        match app.store().fit_writer_cache(max_kib).await {
+            Ok(Some(kib)) => tracing::debug!(kib, "SQLite writer cache fitted"),
+            Ok(None) => return,
+            Err(e) => tracing::warn!(error = %e, "fitting the SQLite writer cache failed"),
+        }
+    }
 }
 
 /// Purges expired trash every `interval` (retention is measured on the app's clock).

@@ -216,9 +216,18 @@ pub(super) static KEYS: &[Key] = &[
         secret: false,
         default: DefaultValue::Fixed("65536"),
         doc: "SQLite only: most page cache of the one writer connection, in KiB (256 to\n\
-              4194304). Large projects create items faster with a large cache; it fills\n\
-              only as pages are used.",
+              4194304). It is fitted to a quarter of the database within this bound every\n\
+              database.cache_fit_interval: large projects create items faster with a large\n\
+              cache, while a small database does not keep every page it wrote in memory.",
         show: |c| Shown::Number(u64::from(c.database.sqlite_writer_cache_kib)),
+    },
+    Key {
+        path: "database.cache_fit_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("10s"),
+        doc: "SQLite only: how often the writer's page cache is fitted to the database size.",
+        show: |c| duration(c.database.cache_fit_interval),
     },
     Key {
         path: "database.sqlite_reader_cache_kib",

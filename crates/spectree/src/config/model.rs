@@ -62,9 +62,12 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
     /// `database.acquire_timeout`: how long a request waits for a connection. Default `10s`.
     pub acquire_timeout: Duration,
-    /// `database.sqlite_writer_cache_kib`: page cache of SQLite's writer connection, in KiB.
-    /// Default 65536 (64 MiB).
+    /// `database.sqlite_writer_cache_kib`: most page cache of SQLite's writer connection, in
+    /// KiB; it is fitted to a quarter of the database within that. Default 65536 (64 MiB).
     pub sqlite_writer_cache_kib: u32,
+    /// `database.cache_fit_interval`: how often the writer cache is fitted to the database.
+    /// Default `10s`.
+    pub cache_fit_interval: Duration,
     /// `database.sqlite_reader_cache_kib`: page cache of each SQLite reader connection, in
     /// KiB. Default 2048.
     pub sqlite_reader_cache_kib: u32,
