@@ -61,6 +61,7 @@ struct Inner {
     /// Wakes the webhook delivery worker when deliveries were queued.
     webhook_wake: tokio::sync::Notify,
     ai: ai::AiRuntime,
+    credentials: identity::CredentialEnds,
 }
 
 impl App {
@@ -93,6 +94,7 @@ impl App {
                 webhook_client: OnceLock::new(),
                 webhook_wake: tokio::sync::Notify::new(),
                 ai,
+                credentials: identity::CredentialEnds::default(),
             }
         });
         Self { inner }
@@ -120,6 +122,10 @@ impl App {
     /// The settings.
     pub fn settings(&self) -> &AppSettings {
         &self.inner.settings
+    }
+
+    pub(crate) fn inner_credentials(&self) -> &identity::CredentialEnds {
+        &self.inner.credentials
     }
 
     pub(crate) fn mailer(&self) -> &Mailer {

@@ -16,6 +16,8 @@ pub struct AppSettings {
     pub session_idle_timeout: Duration,
     /// A session ends this long after log-in, however active.
     pub session_absolute_timeout: Duration,
+    /// How often an open stream or socket checks that its session or token is still valid.
+    pub stream_recheck_interval: Duration,
     /// Life of an email-verification link.
     pub verification_ttl: Duration,
     /// Life of a password-reset link.
@@ -52,6 +54,7 @@ impl Default for AppSettings {
             public_url: "http://127.0.0.1:8080".into(),
             session_idle_timeout: Duration::from_secs(7 * 24 * 3600),
             session_absolute_timeout: Duration::from_secs(30 * 24 * 3600),
+            stream_recheck_interval: Duration::from_secs(30),
             verification_ttl: Duration::from_secs(48 * 3600),
             password_reset_ttl: Duration::from_secs(3600),
             invitation_ttl: Duration::from_secs(14 * 24 * 3600),

@@ -53,6 +53,7 @@ pub async fn run(b: &AuditBench) -> anyhow::Result<String> {
         max_connections: u32::try_from(b.writers + 4).unwrap_or(64),
         acquire_timeout: Duration::from_secs(60),
         sqlite_group_commit: b.group_commit,
+        ..StoreOptions::default()
     })
     .await
     .context("connecting")?;

@@ -242,6 +242,20 @@ async fn measure(args: &HistoryArgs, server: &Server, db_url: &str) -> anyhow::R
         args.versions,
         Summary::of(&walks).row()
     );
+    // The whole index in one request (metadata only, up to 10,000 versions per answer).
+    let index = format!("/api/v1/items/{item}/versions/index");
+    let all: Value = serde_json::from_slice(&h.get(&index).await?)?;
+    let listed = all["versions"].as_array().map_or(0, Vec::len);
+    ensure!(
+        listed == args.versions.min(10_000),
+        "the index listed {listed} versions"
+    );
+    let (s, b) = time_get(&h, &index, args.samples).await?;
+    println!(
+        "| version index: all {listed} versions' metadata in one request | {} | {} |",
+        s.row(),
+        size(b)
+    );
     let read = format!("/api/v1/items/{item}/versions/{}", args.versions - 1);
     let (s, b) = time_get(&h, &read, args.samples).await?;
     println!(

@@ -134,6 +134,13 @@ impl Server {
         for (k, v) in opts.env {
             cmd.env(k, v);
         }
+        // `SPECTREE_BENCH_SERVER_<KEY>` in the caller's environment sets `SPECTREE_<KEY>` for
+        // the server (to compare settings, e.g. page cache sizes).
+        for (k, v) in std::env::vars_os() {
+            if let Some(key) = k.to_string_lossy().strip_prefix("SPECTREE_BENCH_SERVER_") {
+                cmd.env(format!("SPECTREE_{key}"), v);
+            }
+        }
         let mut child = cmd
             .spawn()
             .with_context(|| format!("starting {}", opts.bin.display()))?;

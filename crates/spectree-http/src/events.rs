@@ -27,7 +27,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// and is sent after its change committed; a `discussion` event carries the same with `kind`
 /// commented, comment_edited, comment_deleted, thread_resolved, thread_reopened or reacted; a `resync` event means events were dropped and
 /// the client should reload the tree. Comments keep the connection alive. The stream ends
-/// when the follower loses access to the project.
+/// when the follower loses access to the project, and when the session or API token that
+/// opened it is signed out, revoked or expires (at once on this node, otherwise within
+/// `auth.stream_recheck_interval`).
 #[utoipa::path(get, path = "/api/v1/projects/{project}/events", tag = "items",
     params(("project" = ProjectId, Path, description = "Project id")),
     responses((status = 200, description = "An endless text/event-stream", body = String, content_type = "text/event-stream"),
@@ -38,12 +40,18 @@ pub(crate) async fn stream_events(
     ApiPath(project): ApiPath<ProjectId>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let subscription = state.app.subscribe_project(&actor, project).await?;
+    let watch = state.app.watch_credential(&actor);
     let app = state.app.clone();
-    let events = stream::unfold(subscription, move |mut sub| {
+    let events = stream::unfold((subscription, watch), move |(mut sub, mut watch)| {
         let (app, actor) = (app.clone(), actor.clone());
         async move {
             loop {
-                let event = match sub.next().await {
+                let next = tokio::select! {
+                    next = sub.next() => next,
+                    // The session or token that opened the stream ended: so does the stream.
+                    () = watch.ended() => return None,
+                };
+                let event = match next {
                     Next::Event(e) => item_event(&e),
                     Next::Resync => Event::default().event("resync").data("{}"),
                     // The follower's access changed: the stream ends unless they can still
@@ -54,7 +62,7 @@ pub(crate) async fn stream_events(
                     },
                     Next::Closed => return None,
                 };
-                return Some((Ok(event), sub));
+                return Some((Ok(event), (sub, watch)));
             }
         }
     });

@@ -43,6 +43,23 @@ pub struct StoreOptions {
     /// SQLite: most use-case transactions committed together (group commit); 1 commits
     /// each on its own. Ignored on PostgreSQL.
     pub sqlite_group_commit: u32,
+    /// SQLite: page cache of the writer connection, in KiB.
+    pub sqlite_writer_cache_kib: u32,
+    /// SQLite: page cache of each reader connection, in KiB.
+    pub sqlite_reader_cache_kib: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            database_url: String::new(),
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(10),
+            sqlite_group_commit: 64,
+            sqlite_writer_cache_kib: WRITER_CACHE_KIB,
+            sqlite_reader_cache_kib: READER_CACHE_KIB,
+        }
+    }
 }
 
 /// The database: pools, dialect and the sealing API for content columns.
@@ -97,8 +114,10 @@ impl Store {
                     format!("{url}?mode=rwc")
                 };
                 let mut conn = AnyConnectOptions::from_str(&rwc)?.connect().await?;
-                conn.execute(sqlx::AssertSqlSafe(sqlite_pragmas(WRITER_CACHE_KIB)))
-                    .await?;
+                conn.execute(sqlx::AssertSqlSafe(sqlite_pragmas(
+                    opts.sqlite_writer_cache_kib,
+                )))
+                .await?;
                 let writer = Writer::Sqlite(Arc::new(SqliteWriter::new(
                     conn,
                     opts.acquire_timeout,
@@ -108,7 +127,7 @@ impl Store {
                     &rwc,
                     opts.max_connections.max(1),
                     opts.acquire_timeout,
-                    READER_CACHE_KIB,
+                    opts.sqlite_reader_cache_kib,
                 )
                 .await?;
                 Ok(Store {
@@ -222,6 +241,32 @@ impl Store {
         }
     }
 
+    /// SQLite: sizes the writer's page cache to the database, a quarter of its size between
+    /// the reader cache and `max_kib`, and returns the new size in KiB (`None` on
+    /// PostgreSQL). The cache fills only as pages are used, but it keeps every page the
+    /// writer touched: on a small database (the update log of live documents, say) a fixed
+    /// 64 MiB ceiling let it hold the whole file for no gain, while a large database (where
+    /// created items write search keys into random leaves) still gets the full `max_kib`.
+    pub async fn fit_writer_cache(&self, max_kib: u32) -> StoreResult<Option<u32>> {
+        if self.dialect != Dialect::Sqlite {
+            return Ok(None);
+        }
+        let Writer::Sqlite(w) = &self.writer else {
+            return Ok(None);
+        };
+        let mut c = w.exclusive().await?;
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&mut *c)
+            .await?;
+        let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
+            .fetch_one(&mut *c)
+            .await?;
+        let kib = fitted_cache_kib(pages.saturating_mul(page_size) / 1024, max_kib);
+        c.execute(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}")))
+            .await?;
+        Ok(Some(kib))
+    }
+
     /// SQLite group commit so far: (groups committed, use-case transactions they held).
     /// `None` on PostgreSQL, where every transaction commits on its own.
     pub fn group_commit_stats(&self) -> Option<(u64, u64)> {
@@ -252,16 +297,23 @@ impl Store {
     }
 }
 
-/// Page cache of SQLite's one writer connection, in KiB. A created item writes about a
+/// Default page cache of SQLite's one writer connection, in KiB. A created item writes about a
 /// hundred search keys into random leaves of one large b-tree; with SQLite's default of
 /// 2 MiB most of them were read again from the file for every item.
-const WRITER_CACHE_KIB: u32 = 64 * 1024;
+pub const WRITER_CACHE_KIB: u32 = 64 * 1024;
 /// WAL pages after which a commit copies the log back into the database file (SQLite's
 /// default is 1,000: with about a hundred pages per created item, a checkpoint, with its
 /// `fsync`, every ten creates).
 const WAL_CHECKPOINT_PAGES: u32 = 10_000;
-/// Page cache of each reader connection, in KiB (SQLite's default).
-const READER_CACHE_KIB: u32 = 2 * 1024;
+/// Default page cache of each reader connection, in KiB (SQLite's default).
+pub const READER_CACHE_KIB: u32 = 2 * 1024;
+
+/// The writer cache for a database of `db_kib`: a quarter of it, at least the reader cache,
+/// at most `max_kib`.
+fn fitted_cache_kib(db_kib: i64, max_kib: u32) -> u32 {
+    let quarter = u32::try_from(db_kib / 4).unwrap_or(u32::MAX);
+    quarter.clamp(READER_CACHE_KIB.min(max_kib), max_kib)
+}
 
 async fn sqlite_pool(
     url: &str,
@@ -297,4 +349,17 @@ fn sqlite_pragmas(cache_kib: u32) -> String {
          PRAGMA cache_size = -{cache_kib}; \
          PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES};"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_writer_cache_is_a_quarter_of_the_database_within_bounds() {
+        assert_eq!(fitted_cache_kib(0, 65536), 2048);
+        assert_eq!(fitted_cache_kib(40 * 1024, 65536), 10 * 1024);
+        assert_eq!(fitted_cache_kib(1_500_000, 65536), 65536);
+        assert_eq!(fitted_cache_kib(1_500_000, 1024), 1024);
+    }
 }

@@ -22,8 +22,8 @@ mod row;
 pub mod seal;
 pub mod shared_views;
 pub mod spec;
-pub mod webhooks;
 mod tx;
+pub mod webhooks;
 
 pub use db::{Conn, Dialect, Store, StoreOptions};
 pub use error::StoreError;

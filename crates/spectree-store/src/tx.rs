@@ -427,7 +427,7 @@ mod tests {
             database_url: url,
             max_connections: 4,
             acquire_timeout: Duration::from_secs(30),
-            sqlite_group_commit: 64,
+            ..StoreOptions::default()
         })
         .await
         .unwrap();

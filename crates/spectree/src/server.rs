@@ -45,6 +45,8 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         max_connections: config.database.max_connections,
         acquire_timeout: config.database.acquire_timeout,
         sqlite_group_commit: config.database.sqlite_group_commit,
+        sqlite_writer_cache_kib: config.database.sqlite_writer_cache_kib,
+        sqlite_reader_cache_kib: config.database.sqlite_reader_cache_kib,
     })
     .await
     .context("connecting to the database")?;
@@ -58,6 +60,7 @@ pub fn app_settings(config: &Config) -> AppSettings {
         public_url: config.public_url.clone(),
         session_idle_timeout: config.auth.session_idle_timeout,
         session_absolute_timeout: config.auth.session_absolute_timeout,
+        stream_recheck_interval: config.auth.stream_recheck_interval,
         verification_ttl: config.auth.verification_ttl,
         password_reset_ttl: config.auth.password_reset_ttl,
         invitation_ttl: config.auth.invitation_ttl,
@@ -259,6 +262,11 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             app.clone(),
             config.notifications.digest_check_interval,
         )),
+        tokio::spawn(fit_writer_cache_periodically(
+            app.clone(),
+            config.database.sqlite_writer_cache_kib,
+            config.database.cache_fit_interval,
+        )),
     ];
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {
@@ -284,6 +292,20 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
         task,
         background,
     })
+}
+
+/// Sizes SQLite's writer page cache to the database (at most `max_kib`) at start and every
+/// `interval`, as the database grows or shrinks.
+async fn fit_writer_cache_periodically(app: App, max_kib: u32, interval: std::time::Duration) {
+    let mut tick = tokio::time::interval(interval);
+    loop {
+        tick.tick().await;
+        match app.store().fit_writer_cache(max_kib).await {
+            Ok(Some(kib)) => tracing::debug!(kib, "SQLite writer cache fitted"),
+            Ok(None) => return,
+            Err(e) => tracing::warn!(error = %e, "fitting the SQLite writer cache failed"),
+        }
+    }
 }
 
 /// Purges expired trash every `interval` (retention is measured on the app's clock).

@@ -56,7 +56,6 @@ impl OpenAiProvider {
     }
 }
 
-
 impl AiProvider for OpenAiProvider {
     fn name(&self) -> &'static str {
         "openai"

@@ -4,10 +4,13 @@
 use std::fmt::Write;
 
 use serde_json::{Value, json};
-use spectree_domain::history::{ItemSnapshot, diff_items, field_changes, render_item_diff};
+use spectree_domain::history::{
+    FieldChange, ItemSnapshot, diff_items, field_changes, render_item_diff,
+};
 use spectree_domain::ids::{ItemId, OrgId, ProjectId};
 use spectree_domain::org::Action;
 use spectree_store::AnyConnection;
+use spectree_store::collab::conflicts;
 use spectree_store::history::snapshots::{self, SnapshotMeta};
 use spectree_store::history::versions::{self, VersionMeta};
 
@@ -23,12 +26,7 @@ pub enum HistoryFormat {
     Markdown,
 }
 
-fn version_json(
-    item: ItemId,
-    m: &VersionMeta,
-    s: &ItemSnapshot,
-    prev: Option<&ItemSnapshot>,
-) -> Value {
+fn version_json(item: ItemId, m: &VersionMeta, s: &ItemSnapshot, changes: &[FieldChange]) -> Value {
     json!({
         "type": "version",
         "item_id": item,
@@ -40,7 +38,7 @@ fn version_json(
         "authors": m.authors,
         "message": m.message,
         "restored_from": m.restored_from,
-        "changes": field_changes(prev, s),
+        "changes": changes,
         "snapshot": s,
     })
 }
@@ -63,6 +61,7 @@ fn version_markdown(
     m: &VersionMeta,
     s: &ItemSnapshot,
     prev: Option<&ItemSnapshot>,
+    changes: &[FieldChange],
 ) {
     let authors: Vec<String> = m.authors.iter().map(|a| a.user_id.to_string()).collect();
     let _ = writeln!(
@@ -81,7 +80,12 @@ fn version_markdown(
         out.push('\n');
     }
     match prev {
-        Some(p) => out.push_str(&render_item_diff(&diff_items(p, s))),
+        Some(p) => {
+            let mut diff = diff_items(p, s);
+            // The version's change list carries its recorded conflicts.
+            diff.fields = changes.to_vec();
+            out.push_str(&render_item_diff(&diff));
+        }
         None => {
             let _ = writeln!(out, "Created as {} “{}”.", s.item_type, s.title);
         }
@@ -104,16 +108,20 @@ impl App {
         {
             let _ = writeln!(out, "## {} (`{item}`)\n", latest.title);
         }
-        let mut prev: Option<&ItemSnapshot> = None;
+        let races = conflicts::in_versions(c, org, item, 0, None).await?;
+        let mut prev: Option<(i64, &ItemSnapshot)> = None;
         for (m, s) in &all {
+            let mut changes = field_changes(prev.map(|p| p.1), s);
+            super::conflicts::fold_from(&races, prev.map_or(0, |p| p.0), m.number, &mut changes);
+            let before = prev.map(|p| p.1);
             match format {
                 HistoryFormat::Jsonl => {
-                    out.push_str(&version_json(item, m, s, prev).to_string());
+                    out.push_str(&version_json(item, m, s, &changes).to_string());
                     out.push('\n');
                 }
-                HistoryFormat::Markdown => version_markdown(out, m, s, prev),
+                HistoryFormat::Markdown => version_markdown(out, m, s, before, &changes),
             }
-            prev = Some(s);
+            prev = Some((m.number, s));
         }
         Ok(())
     }

@@ -5,6 +5,7 @@
 //! snapshots, and history export.
 
 mod attribution;
+mod conflicts;
 mod error;
 mod export;
 mod record;
@@ -16,7 +17,9 @@ pub use error::HistoryError;
 pub use export::HistoryFormat;
 pub use record::snapshot_of;
 pub use snapshots::{RestoreOutcome, SnapshotTarget};
-pub use versions::{DiffTarget, VersionDetail};
+pub use versions::{
+    DiffTarget, ItemRestore, PlaceKept, PlaceRestore, VERSION_INDEX_MAX, VersionDetail,
+};
 
 /// Most rows one history page may hold.
 pub const MAX_PAGE: u32 = 200;

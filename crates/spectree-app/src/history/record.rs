@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use spectree_domain::Timestamp;
 use spectree_domain::history::{Author, ItemSnapshot, VersionKind, field_changes};
 use spectree_domain::ids::{ItemId, UserId};
+use spectree_store::collab::conflicts;
 use spectree_store::history::drafts::{self, Draft};
 use spectree_store::history::versions::{self, NewVersion};
 use spectree_store::spec::items::{self, Item};
@@ -167,6 +168,10 @@ impl App {
             restored_from: why.restored_from,
         };
         let number = versions::insert(c, sealer, &v, &snap, prev.as_ref()).await?;
+        if prev.is_some() {
+            // Races on its fields recorded since the version before belong to this one.
+            conflicts::assign_version(c, row.org_id, row.id, number).await?;
+        }
         if !why.activity {
             return Ok(Some(number));
         }

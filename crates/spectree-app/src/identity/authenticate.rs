@@ -62,7 +62,7 @@ impl App {
 
     /// Marks a session that timed out as ended and records it, the first time it is presented
     /// after expiring (that is when an expiry becomes observable).
-    async fn record_session_expiry(
+    pub(crate) async fn record_session_expiry(
         &self,
         s: &sessions::Session,
         now: spectree_domain::Timestamp,

@@ -128,6 +128,9 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
+        if let Some(old) = replaces {
+            self.credential_ended(super::Ended::Session(old));
+        }
         self.limiter().clear(&email_key);
         Ok(new)
     }
@@ -152,6 +155,7 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
+        self.credential_ended(super::Ended::Session(*id));
         Ok(())
     }
 
@@ -205,6 +209,7 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
+        self.credential_ended(super::Ended::Session(id));
         Ok(())
     }
 }

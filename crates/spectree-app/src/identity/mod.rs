@@ -2,6 +2,7 @@
 //! tokens, email verification and password reset.
 
 mod authenticate;
+mod ended;
 mod error;
 mod limiter;
 mod login;
@@ -10,6 +11,7 @@ mod setup;
 mod signup;
 mod tokens;
 
+pub use ended::{CredentialEnds, CredentialWatch, Ended};
 pub use error::IdentityError;
 pub use limiter::LoginLimiter;
 pub use login::NewSession;

@@ -110,6 +110,7 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
+        self.credential_ended(super::Ended::SessionsOf(user.id));
         Ok(())
     }
 }

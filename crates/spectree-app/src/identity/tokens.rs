@@ -112,6 +112,7 @@ impl App {
         )
         .await?;
         Store::commit(tx).await?;
+        self.credential_ended(super::Ended::Token(id));
         Ok(())
     }
 }

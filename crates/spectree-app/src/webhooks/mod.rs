@@ -91,4 +91,3 @@ impl From<OrgError> for WebhookError {
         }
     }
 }
-

@@ -125,6 +125,7 @@ impl Room {
                 winner: side(&c.winner),
                 loser: side(&c.loser),
                 created_at: now,
+                version_number: None,
             };
             if conflicts::insert(tx, &row).await? {
                 let event = AuditEvent {

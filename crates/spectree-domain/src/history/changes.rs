@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::ItemSnapshot;
 use super::diff::{CriteriaChange, criteria_changes};
+use crate::ids::UserId;
 
 /// What happened to a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -24,6 +25,29 @@ pub enum ChangeOp {
     Remove,
     /// A criterion moved to another place in the list.
     Move,
+    /// Two people set a scalar field concurrently: `conflict` holds both values and both
+    /// users; `new_value` is the value the document kept.
+    Conflict,
+}
+
+/// One side of a concurrent change to a scalar field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ConflictSide {
+    /// The value written (`null` for none, such as no assignee).
+    pub value: Value,
+    /// Who wrote it, when known.
+    pub user_id: Option<UserId>,
+}
+
+/// Both values of a concurrent change to one scalar field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FieldConflict {
+    /// The field (`status`, `priority`, `assignee` or `type`).
+    pub field: String,
+    /// The value the document kept.
+    pub kept: ConflictSide,
+    /// The value that lost.
+    pub lost: ConflictSide,
 }
 
 /// One changed field. For criteria, `field` is `acceptance_criteria/<criterion id>`.
@@ -37,6 +61,9 @@ pub struct FieldChange {
     pub new_value: Value,
     /// What happened.
     pub operation: ChangeOp,
+    /// For `conflict`: both values and both users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<FieldConflict>,
 }
 
 fn change(field: &str, old: Value, new: Value, operation: ChangeOp) -> FieldChange {
@@ -45,6 +72,32 @@ fn change(field: &str, old: Value, new: Value, operation: ChangeOp) -> FieldChan
         old_value: old,
         new_value: new,
         operation,
+        conflict: None,
+    }
+}
+
+/// Folds the field conflicts recorded in a version (or a span of versions) into its change
+/// list: the plain `set` of a conflicting field becomes a `conflict` naming both values and
+/// both users; a conflict whose field shows no net change (or a second conflict on one
+/// field) is added as its own `conflict` entry, old and new being the kept value.
+pub fn fold_conflicts(changes: &mut Vec<FieldChange>, conflicts: &[FieldConflict]) {
+    for c in conflicts {
+        let open = changes
+            .iter_mut()
+            .find(|f| f.field == c.field && f.operation == ChangeOp::Set);
+        match open {
+            Some(f) => {
+                f.operation = ChangeOp::Conflict;
+                f.conflict = Some(c.clone());
+            }
+            None => changes.push(FieldChange {
+                field: c.field.clone(),
+                old_value: c.kept.value.clone(),
+                new_value: c.kept.value.clone(),
+                operation: ChangeOp::Conflict,
+                conflict: Some(c.clone()),
+            }),
+        }
     }
 }
 
@@ -145,6 +198,46 @@ mod tests {
         let got = field_changes(None, &snap("T", "", &[("c1", "x")]));
         assert_eq!(got.len(), 10);
         assert!(got.iter().all(|c| c.operation == ChangeOp::Create));
+    }
+
+    fn side(v: &str, u: u128) -> ConflictSide {
+        ConflictSide {
+            value: json!(v),
+            user_id: Some(UserId(uuid::Uuid::from_u128(u))),
+        }
+    }
+
+    #[test]
+    fn conflicts_turn_the_fields_set_into_a_conflict_with_both_values() {
+        let a = snap("T", "", &[]);
+        let mut b = a.clone();
+        b.status = Status::Ready;
+        let mut got = field_changes(Some(&a), &b);
+        let race = FieldConflict {
+            field: "status".into(),
+            kept: side("ready", 1),
+            lost: side("in_progress", 2),
+        };
+        let unchanged = FieldConflict {
+            field: "priority".into(),
+            kept: side("medium", 2),
+            lost: side("high", 1),
+        };
+        fold_conflicts(&mut got, &[race.clone(), unchanged.clone()]);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].operation, ChangeOp::Conflict);
+        assert_eq!(
+            (&got[0].old_value, &got[0].new_value),
+            (&json!("draft"), &json!("ready"))
+        );
+        assert_eq!(got[0].conflict.as_ref(), Some(&race));
+        assert_eq!(got[1].field, "priority");
+        assert_eq!(got[1].operation, ChangeOp::Conflict);
+        assert_eq!(got[1].old_value, json!("medium"));
+        assert_eq!(got[1].conflict.as_ref(), Some(&unchanged));
+        let text = serde_json::to_value(&got[0]).unwrap();
+        assert_eq!(text["operation"], "conflict");
+        assert_eq!(text["conflict"]["lost"]["value"], "in_progress");
     }
 
     #[test]

@@ -14,7 +14,9 @@ use utoipa::ToSchema;
 use crate::ids::{ItemId, UserId};
 use crate::spec::{Criterion, ItemType, Priority, Status};
 
-pub use changes::{FieldChange, field_changes};
+pub use changes::{
+    ChangeOp, ConflictSide, FieldChange, FieldConflict, field_changes, fold_conflicts,
+};
 pub use diff::{CriteriaChange, ItemDiff, Segment, SegmentOp, TextChange, diff_items, diff_words};
 pub use patch::{Patch, PatchError};
 pub use render::{render_item_diff, render_tree_diff};

@@ -36,6 +36,10 @@ fn scalar(v: &Value) -> String {
     }
 }
 
+fn who(user: Option<crate::ids::UserId>) -> String {
+    user.map_or_else(|| "(unknown)".to_owned(), |u| format!("`{u}`"))
+}
+
 /// Renders an item diff as Markdown.
 pub fn render_item_diff(d: &ItemDiff) -> String {
     let mut out = String::new();
@@ -54,13 +58,24 @@ pub fn render_item_diff(d: &ItemDiff) -> String {
     if !scalars.is_empty() {
         out.push_str("### Fields\n\n");
         for f in scalars {
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "- {}: {} → {}",
                 f.field,
                 scalar(&f.old_value),
                 scalar(&f.new_value)
             );
+            if let Some(c) = &f.conflict {
+                let _ = write!(
+                    out,
+                    " (conflict: {} by {} kept, {} by {} lost)",
+                    scalar(&c.kept.value),
+                    who(c.kept.user_id),
+                    scalar(&c.lost.value),
+                    who(c.lost.user_id)
+                );
+            }
+            out.push('\n');
         }
         out.push('\n');
     }
@@ -157,5 +172,36 @@ mod tests {
              ### Acceptance criteria\n\n- added at 2: Quick\n"
         );
         assert_eq!(render_item_diff(&diff_items(&a, &a)), "No changes.\n");
+    }
+
+    #[test]
+    fn a_conflict_renders_with_both_values_and_users() {
+        use crate::history::{ConflictSide, FieldConflict, fold_conflicts};
+        use crate::ids::UserId;
+        let a = snap("T", "", &[]);
+        let mut b = a.clone();
+        b.status = Status::Ready;
+        let mut d = diff_items(&a, &b);
+        let u = |n| Some(UserId(uuid::Uuid::from_u128(n)));
+        fold_conflicts(
+            &mut d.fields,
+            &[FieldConflict {
+                field: "status".into(),
+                kept: ConflictSide {
+                    value: serde_json::json!("ready"),
+                    user_id: u(1),
+                },
+                lost: ConflictSide {
+                    value: serde_json::json!("in_progress"),
+                    user_id: u(2),
+                },
+            }],
+        );
+        assert_eq!(
+            render_item_diff(&d),
+            "### Fields\n\n- status: `draft` → `ready` (conflict: `ready` by \
+             `00000000-0000-0000-0000-000000000001` kept, `in_progress` by \
+             `00000000-0000-0000-0000-000000000002` lost)\n\n"
+        );
     }
 }

@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
+use spectree_app::identity::CredentialWatch;
 use spectree_collab::{Collab, Outgoing, Principal};
 use spectree_domain::ids::ItemId;
 use tokio::sync::mpsc;
@@ -69,8 +70,10 @@ pub(crate) async fn create_ticket(
     ))
 }
 
-/// Bytes read from a socket at a time (see `socket`).
-const SOCKET_READ_BUFFER: usize = 8 * 1024;
+/// Bytes read from a socket at a time (see `socket`). Every open socket keeps this much
+/// resident; presence and edit frames are a few hundred bytes, and larger messages (a first
+/// sync) take more reads. 4 KiB rather than 8 saves 4 MB at 1,000 sockets.
+const SOCKET_READ_BUFFER: usize = 4 * 1024;
 
 #[derive(Debug, Deserialize)]
 struct SocketQuery {
@@ -85,6 +88,8 @@ async fn socket(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
+    // The session or token behind the socket, watched so the socket closes when it ends.
+    let mut opened_by = None;
     let principal = match q.token.as_deref() {
         Some(t) if t.starts_with(spectree_app::collab::TICKET_PREFIX) => {
             state.app.redeem_ticket(t, item).await?.ok_or_else(|| {
@@ -101,7 +106,9 @@ async fn socket(
                     "the API token is unknown, revoked or expired",
                 )
             })?;
-            state.app.collab_principal(&actor, item).await?
+            let p = state.app.collab_principal(&actor, item).await?;
+            opened_by = Some(actor);
+            p
         }
         None => {
             // Browsers send cookies on cross-site WebSocket upgrades: the Origin must be ours.
@@ -122,9 +129,12 @@ async fn socket(
                 .authenticate_session(secret, ctx)
                 .await?
                 .ok_or_else(|| ApiError::code(ErrorCode::Unauthenticated))?;
-            state.app.collab_principal(&actor, item).await?
+            let p = state.app.collab_principal(&actor, item).await?;
+            opened_by = Some(actor);
+            p
         }
     };
+    let watch = opened_by.map(|a| state.app.watch_credential(&a));
     let collab = state.app.collab().clone();
     let max = collab.settings().max_message_bytes;
     // tungstenite zero-fills its read buffer up to `read_buffer_size` before every read: at
@@ -134,11 +144,28 @@ async fn socket(
         .read_buffer_size(SOCKET_READ_BUFFER)
         .max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| pump(socket, collab, item, principal)))
+        .on_upgrade(move |socket| pump(socket, collab, item, principal, watch)))
+}
+
+/// Close code of a socket whose session or token ended (signed out, revoked, expired).
+const CLOSE_CREDENTIAL_ENDED: u16 = 4401;
+
+/// Resolves when the watched credential ends; never for a socket opened with a ticket.
+async fn credential_ended(watch: &mut Option<CredentialWatch>) {
+    match watch {
+        Some(w) => w.ended().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Moves messages between the socket and the room until either side ends.
-async fn pump(socket: WebSocket, collab: Collab, item: ItemId, principal: Principal) {
+async fn pump(
+    socket: WebSocket,
+    collab: Collab,
+    item: ItemId,
+    principal: Principal,
+    mut watch: Option<CredentialWatch>,
+) {
     let (out_tx, mut out_rx) = mpsc::channel::<Outgoing>(collab.settings().client_queue);
     let (mut sink, mut stream) = socket.split();
     let conn = match collab.join(item, principal, out_tx).await {
@@ -178,6 +205,11 @@ async fn pump(socket: WebSocket, collab: Collab, item: ItemId, principal: Princi
                 }
                 None => break,
             },
+            () = credential_ended(&mut watch) => {
+                let reason = "the session or token that opened this socket ended";
+                let _ = sink.send(Message::Close(Some(CloseFrame { code: CLOSE_CREDENTIAL_ENDED, reason: reason.into() }))).await;
+                break;
+            }
         }
     }
     drop(conn);

@@ -10,7 +10,8 @@ use spectree_domain::ids::ItemId;
 
 use super::views::{
     AttributionView, DiffFormat, DiffQuery, HistoryExportFormat, HistoryExportQuery,
-    SaveVersionRequest, VersionDetailView, VersionView,
+    ItemRestoreView, SaveVersionRequest, VersionDetailView, VersionEntryView, VersionIndexQuery,
+    VersionIndexView, VersionView,
 };
 use super::{JSONL, MARKDOWN, text};
 use crate::auth::Authenticated;
@@ -35,6 +36,33 @@ pub(super) async fn list_versions(
         .list_item_versions(&actor, item, &q.request())
         .await?;
     Ok(Json(PageView::from_page(page, |v| VersionView::from(&v))))
+}
+
+/// An item's version index, newest first (Viewers and up): every version's metadata
+/// (number, times as Unix milliseconds, kind, cause, authors, message, changed fields) in one
+/// answer of up to 10,000 versions, for timelines; `next_cursor` continues with older ones.
+#[utoipa::path(get, path = "/api/v1/items/{item}/versions/index", tag = "history",
+    params(("item" = ItemId, Path, description = "Item id"), VersionIndexQuery),
+    responses((status = 200, description = "The version index", body = VersionIndexView),
+        (status = 400, description = "Bad cursor", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn version_index(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(item): ApiPath<ItemId>,
+    ApiQuery(q): ApiQuery<VersionIndexQuery>,
+) -> ApiResult<Json<VersionIndexView>> {
+    let page = state
+        .app
+        .item_version_index(&actor, item, q.cursor.as_deref(), q.limit)
+        .await?;
+    let versions: Vec<VersionEntryView> =
+        page.items.into_iter().map(VersionEntryView::from).collect();
+    Ok(Json(VersionIndexView {
+        count: versions.len(),
+        versions,
+        next_cursor: page.next,
+    }))
 }
 
 /// Save the item as it is now as a named version (Editors and up).
@@ -73,12 +101,14 @@ pub(super) async fn get_version(
     Ok(Json(VersionDetailView::from(&d)))
 }
 
-/// Restore the item's content and fields to a version (Editors and up). The restore is a
-/// new version; connected editors see it at once; nothing after the version is lost.
+/// Restore the item to a version (Editors and up): content and fields, and its place in the
+/// tree (parent and position) when the version's parent is still a live item of the project
+/// and the type ranks allow it; `place` says what happened (and why it was kept). The
+/// restore is a new version; connected editors see it at once; nothing after it is lost.
 #[utoipa::path(post, path = "/api/v1/items/{item}/versions/{version}/restore", tag = "history",
     params(("item" = ItemId, Path, description = "Item id"),
         ("version" = i64, Path, description = "Version number")),
-    responses((status = 201, description = "Restored; the new version", body = VersionView),
+    responses((status = 201, description = "Restored; the new version", body = ItemRestoreView),
         (status = 403, description = "Not allowed", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json"),
         (status = 409, description = "In the trash, or the version no longer fits", body = ProblemView, content_type = "application/problem+json")))]
@@ -86,12 +116,12 @@ pub(super) async fn restore_version(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     ApiPath((item, version)): ApiPath<(ItemId, i64)>,
-) -> ApiResult<(StatusCode, Json<VersionView>)> {
-    let v = state
+) -> ApiResult<(StatusCode, Json<ItemRestoreView>)> {
+    let r = state
         .app
         .restore_item_version(&actor, item, version)
         .await?;
-    Ok((StatusCode::CREATED, Json(VersionView::from(&v))))
+    Ok((StatusCode::CREATED, Json(ItemRestoreView::from(&r))))
 }
 
 /// The diff between two versions of an item, or a version and now: field changes, word

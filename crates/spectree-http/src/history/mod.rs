@@ -17,6 +17,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(items::list_versions, items::save_version))
+        .routes(routes!(items::version_index))
         .routes(routes!(items::get_version))
         .routes(routes!(items::restore_version))
         .routes(routes!(items::diff_item))

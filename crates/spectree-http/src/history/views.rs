@@ -1,9 +1,11 @@
 //! Wire types of version history.
 
 use serde::{Deserialize, Serialize};
-use spectree_app::history::{AttributedRange, Attribution, RestoreOutcome, VersionDetail};
+use spectree_app::history::{
+    AttributedRange, Attribution, ItemRestore, PlaceRestore, RestoreOutcome, VersionDetail,
+};
 use spectree_app::store::history::snapshots::SnapshotMeta;
-use spectree_app::store::history::versions::VersionMeta;
+use spectree_app::store::history::versions::{VersionEntry, VersionMeta};
 use spectree_domain::history::{Author, FieldChange, ItemSnapshot, TreeItem, VersionKind};
 use spectree_domain::ids::{ProjectId, UserId};
 use utoipa::{IntoParams, ToSchema};
@@ -48,6 +50,132 @@ impl From<&VersionMeta> for VersionView {
             message: v.message.clone(),
             fields: v.fields.clone(),
             restored_from: v.restored_from,
+        }
+    }
+}
+
+/// Which part of the version index to read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VersionIndexQuery {
+    /// Versions to return (1 to 10,000, default 10,000).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous answer.
+    pub cursor: Option<String>,
+}
+
+/// A comma-separated stored list, written as a JSON array without copying it.
+#[derive(Debug)]
+pub struct CommaList(String);
+
+impl Serialize for CommaList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.is_empty() {
+            s.collect_seq(std::iter::empty::<&str>())
+        } else {
+            s.collect_seq(self.0.split(','))
+        }
+    }
+}
+
+/// One line of the version index: a version's metadata, with times as Unix milliseconds.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionEntryView {
+    /// Number, from 1 per item.
+    pub number: i64,
+    /// `auto`, `named` or `restore`.
+    pub kind: VersionKind,
+    /// What closed it (as in the version list).
+    pub cause: String,
+    /// First change in it, milliseconds since the Unix epoch.
+    pub started_at_ms: i64,
+    /// When it closed, milliseconds since the Unix epoch.
+    pub created_at_ms: i64,
+    /// Everyone who changed the item in it.
+    pub authors: Vec<Author>,
+    /// Message of a named version or a restore.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Names of the fields it changed.
+    #[schema(value_type = Vec<String>)]
+    pub fields: CommaList,
+    /// The version a restore brought back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restored_from: Option<i64>,
+}
+
+impl From<VersionEntry> for VersionEntryView {
+    fn from(v: VersionEntry) -> Self {
+        Self {
+            number: v.number,
+            kind: v.kind,
+            cause: v.cause,
+            started_at_ms: v.started_at.0,
+            created_at_ms: v.created_at.0,
+            authors: v.authors,
+            message: v.message,
+            fields: CommaList(v.fields),
+            restored_from: v.restored_from,
+        }
+    }
+}
+
+/// An item's version index, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionIndexView {
+    /// Versions in this answer.
+    pub count: usize,
+    /// The versions, newest first.
+    pub versions: Vec<VersionEntryView>,
+    /// Pass as `cursor` for the older versions; absent when this answer reaches version 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// What an item restore did with the item's place in the tree.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlaceRestoreView {
+    /// `restored` (moved back under the version's parent, at its position or the nearest free
+    /// one), `unchanged` (it was there already) or `kept` (it stays where it is).
+    pub status: &'static str,
+    /// For `kept`: `parent_gone`, `move_into_own_subtree` or `rank_violation`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    /// For `kept`: why, for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+}
+
+impl From<PlaceRestore> for PlaceRestoreView {
+    fn from(p: PlaceRestore) -> Self {
+        let kept = match p {
+            PlaceRestore::Kept(k) => Some(k),
+            _ => None,
+        };
+        Self {
+            status: p.code(),
+            code: kept.map(|k| k.code()),
+            reason: kept.map(|k| k.reason()),
+        }
+    }
+}
+
+/// The version an item restore made, and what it did with the item's place.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemRestoreView {
+    /// The new version.
+    #[serde(flatten)]
+    pub version: VersionView,
+    /// The item's place in the tree.
+    pub place: PlaceRestoreView,
+}
+
+impl From<&ItemRestore> for ItemRestoreView {
+    fn from(r: &ItemRestore) -> Self {
+        Self {
+            version: VersionView::from(&r.version),
+            place: r.place.into(),
         }
     }
 }

@@ -39,6 +39,8 @@ pub struct FieldConflict {
     pub loser: ConflictSide,
     /// When the server saw the race.
     pub created_at: Timestamp,
+    /// The item version that holds it (`None` until the item's next version is stored).
+    pub version_number: Option<i64>,
 }
 
 fn int(v: u64) -> i64 {
@@ -71,6 +73,68 @@ pub async fn insert(c: &mut AnyConnection, f: &FieldConflict) -> StoreResult<boo
     Ok(r.rows_affected() > 0)
 }
 
+/// Hands every conflict of the item not yet in a version to version `number` (run in the
+/// transaction that stores it); returns how many.
+pub async fn assign_version(
+    c: &mut AnyConnection,
+    org: OrgId,
+    item: ItemId,
+    number: i64,
+) -> StoreResult<u64> {
+    let r = sqlx::query(
+        "UPDATE field_conflicts SET version_number = $3 \
+         WHERE org_id = $1 AND item_id = $2 AND version_number IS NULL",
+    )
+    .bind(org.to_string())
+    .bind(item.to_string())
+    .bind(number)
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected())
+}
+
+/// The conflicts of an item held by versions after `after` up to `through` (inclusive);
+/// with `through` `None`, also those not in a version yet. Oldest first.
+pub async fn in_versions(
+    c: &mut AnyConnection,
+    org: OrgId,
+    item: ItemId,
+    after: i64,
+    through: Option<i64>,
+) -> StoreResult<Vec<FieldConflict>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM field_conflicts WHERE org_id = $1 AND item_id = $2 \
+         AND ((version_number > $3 AND version_number <= $4) OR ($5 = 1 AND version_number IS NULL)) \
+         ORDER BY id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org.to_string())
+        .bind(item.to_string())
+        .bind(after)
+        .bind(through.unwrap_or(i64::MAX))
+        .bind(i64::from(through.is_none()))
+        .fetch_all(c)
+        .await?;
+    rows.iter().map(conflict_from).collect()
+}
+
+const COLUMNS: &str = "id, org_id, item_id, field, winner_value, winner_user_id, winner_client, \
+     winner_clock, loser_value, loser_user_id, loser_client, loser_clock, created_at, \
+     version_number";
+
+fn conflict_from(r: &sqlx::any::AnyRow) -> StoreResult<FieldConflict> {
+    Ok(FieldConflict {
+        id: text(r, "id")?,
+        org_id: parse(r, "org_id")?,
+        item_id: parse(r, "item_id")?,
+        field: text(r, "field")?,
+        winner: side(r, "winner")?,
+        loser: side(r, "loser")?,
+        created_at: ts(r, "created_at")?,
+        version_number: r.try_get("version_number")?,
+    })
+}
+
 fn side(r: &sqlx::any::AnyRow, prefix: &str) -> StoreResult<ConflictSide> {
     Ok(ConflictSide {
         value: text_opt(r, &format!("{prefix}_value"))?,
@@ -91,30 +155,17 @@ pub async fn list(
     after: Option<&str>,
     limit: u32,
 ) -> StoreResult<Vec<FieldConflict>> {
-    let rows = sqlx::query(
-        "SELECT id, org_id, item_id, field, winner_value, winner_user_id, winner_client, \
-         winner_clock, loser_value, loser_user_id, loser_client, loser_clock, created_at \
-         FROM field_conflicts WHERE org_id = $1 AND item_id = $2 AND created_at >= $3 \
-         AND id > $4 ORDER BY id LIMIT $5",
-    )
-    .bind(org.to_string())
-    .bind(item.to_string())
-    .bind(since.map(|t| t.0).unwrap_or(i64::MIN))
-    .bind(after.unwrap_or(""))
-    .bind(i64::from(limit))
-    .fetch_all(c)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(FieldConflict {
-                id: text(r, "id")?,
-                org_id: parse(r, "org_id")?,
-                item_id: parse(r, "item_id")?,
-                field: text(r, "field")?,
-                winner: side(r, "winner")?,
-                loser: side(r, "loser")?,
-                created_at: ts(r, "created_at")?,
-            })
-        })
-        .collect()
+    let sql = format!(
+        "SELECT {COLUMNS} FROM field_conflicts WHERE org_id = $1 AND item_id = $2 \
+         AND created_at >= $3 AND id > $4 ORDER BY id LIMIT $5"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org.to_string())
+        .bind(item.to_string())
+        .bind(since.map(|t| t.0).unwrap_or(i64::MIN))
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit))
+        .fetch_all(c)
+        .await?;
+    rows.iter().map(conflict_from).collect()
 }

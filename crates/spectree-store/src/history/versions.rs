@@ -385,3 +385,66 @@ pub async fn items_of_project(
     .await?;
     rows.iter().map(|r| parse(r, "item_id")).collect()
 }
+
+/// One line of an item's version index: what a timeline needs, read without the item,
+/// organization and project columns and without snapshots or patches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionEntry {
+    /// Number, from 1 per item.
+    pub number: i64,
+    /// Automatic, named or a restore.
+    pub kind: VersionKind,
+    /// What closed it.
+    pub cause: String,
+    /// First change in it.
+    pub started_at: Timestamp,
+    /// When it closed.
+    pub created_at: Timestamp,
+    /// Everyone who changed the item in it.
+    pub authors: Vec<Author>,
+    /// Message of a named version or a restore.
+    pub message: Option<String>,
+    /// Names of the fields it changed, comma-separated as stored.
+    pub fields: String,
+    /// The version a restore brought back.
+    pub restored_from: Option<i64>,
+}
+
+/// The version index of an item: up to `limit` versions numbered below `before` (all when
+/// `None`), newest first. One lean query over the primary key.
+pub async fn index(
+    c: &mut AnyConnection,
+    sealer: &dyn Sealer,
+    org: OrgId,
+    item: ItemId,
+    before: Option<i64>,
+    limit: u32,
+) -> StoreResult<Vec<VersionEntry>> {
+    let rows = sqlx::query(
+        "SELECT number, kind, cause, started_at, created_at, authors, message, fields, \
+         restored_from FROM item_versions WHERE item_id = $1 AND org_id = $2 AND number < $3 \
+         ORDER BY number DESC LIMIT $4",
+    )
+    .bind(item.to_string())
+    .bind(org.to_string())
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(i64::from(limit))
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let message: Option<Vec<u8>> = r.try_get("message")?;
+            Ok(VersionEntry {
+                number: r.try_get("number")?,
+                kind: parse(r, "kind")?,
+                cause: r.try_get("cause")?,
+                started_at: ts(r, "started_at")?,
+                created_at: ts(r, "created_at")?,
+                authors: authors_from(r.try_get::<&str, _>("authors")?)?,
+                message: message.map(|m| open_text(sealer, org, &m)).transpose()?,
+                fields: r.try_get("fields")?,
+                restored_from: r.try_get("restored_from")?,
+            })
+        })
+        .collect()
+}

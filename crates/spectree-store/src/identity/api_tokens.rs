@@ -129,3 +129,16 @@ pub async fn list(
     .await?;
     rows.iter().map(from_row).collect()
 }
+
+/// A token by its public id.
+pub async fn get(c: &mut AnyConnection, id: TokenId) -> StoreResult<Option<ApiToken>> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM api_tokens WHERE id = $1"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(c)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}

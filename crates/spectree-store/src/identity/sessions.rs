@@ -147,3 +147,16 @@ pub async fn list_live(
     .await?;
     rows.iter().map(from_row).collect()
 }
+
+/// A session by its public id.
+pub async fn get(c: &mut AnyConnection, id: SessionId) -> StoreResult<Option<Session>> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM sessions WHERE id = $1"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(c)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}

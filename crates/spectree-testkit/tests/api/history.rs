@@ -657,3 +657,189 @@ async fn pruning_removes_old_automatic_versions_and_keeps_the_rest_readable() {
         json!([{"op": "delete", "text": "v9"}, {"op": "insert", "text": "v30"}])
     );
 }
+
+#[tokio::test]
+async fn restoring_a_version_puts_the_item_back_in_its_place_or_says_why_it_stays() {
+    let (server, owner, org, _, project) = fixture(|_| {}).await;
+    let f1 = item(&owner, &project, json!({"type": "feature", "title": "F1"})).await;
+    let f2 = item(&owner, &project, json!({"type": "feature", "title": "F2"})).await;
+    let s1 = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "S1", "parent_id": f1}),
+    )
+    .await;
+    let s2 = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "S2", "parent_id": f1}),
+    )
+    .await;
+    let place = owner.get(&format!("/api/v1/items/{s1}")).await.body;
+    let mut events = crate::spec_events::Events::open(&owner, &project).await;
+
+    // Moved away and edited since version 1.
+    let r = owner
+        .post(
+            &format!("/api/v1/items/{s1}/move"),
+            &json!({"parent_id": f2}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = owner
+        .patch(
+            &format!("/api/v1/items/{s1}"),
+            &json!({"title": "S1 moved"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let r = owner
+        .post_empty(&format!("/api/v1/items/{s1}/versions/1/restore"))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["kind"], "restore");
+    assert_eq!(r.body["place"], json!({"status": "restored"}));
+    let now = owner.get(&format!("/api/v1/items/{s1}")).await.body;
+    assert_eq!(now["title"], "S1");
+    assert_eq!(now["parent_id"], json!(f1));
+    assert_eq!(now["position"], place["position"], "its rank was free");
+    let titles = crate::support::tree_titles(&owner, &project).await;
+    let order: Vec<&str> = titles.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(order, ["F1", "S1", "S2", "F2"]);
+    // Through the move use case: a `move` version, its audit record and its event.
+    let v = versions(&owner, &s1).await;
+    let causes: Vec<&str> = v.iter().map(|v| v["cause"].as_str().unwrap()).collect();
+    assert_eq!(causes, ["rollback", "move", "edit", "move", "create"]);
+    let org_id = org.parse().unwrap();
+    let moved = crate::audit::chain(&server, org_id)
+        .await
+        .into_iter()
+        .filter(|r| {
+            r.event.action == "item.moved" && r.event.target_id.as_deref() == Some(s1.as_str())
+        })
+        .count();
+    assert_eq!(moved, 2);
+    let mut kinds = Vec::new();
+    while kinds.len() < 2 {
+        let e = events.next_item().await;
+        if e["item_id"] == json!(s1) && e["kind"] == "moved" {
+            kinds.push(e);
+        }
+    }
+
+    // Restoring again where it already is leaves the place unchanged.
+    let r = owner
+        .post_empty(&format!("/api/v1/items/{s1}/versions/1/restore"))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["place"], json!({"status": "unchanged"}));
+
+    // A version whose parent is gone: the content comes back, the item stays.
+    let r = owner
+        .post(
+            &format!("/api/v1/items/{s1}/move"),
+            &json!({"parent_id": f2}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = owner
+        .patch(
+            &format!("/api/v1/items/{s1}"),
+            &json!({"title": "S1 again"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        owner.delete(&format!("/api/v1/items/{f1}")).await.status,
+        200
+    );
+    let r = owner
+        .post_empty(&format!("/api/v1/items/{s1}/versions/1/restore"))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["place"]["status"], "kept", "{}", r.body);
+    assert_eq!(r.body["place"]["code"], "parent_gone", "{}", r.body);
+    assert!(r.body["place"]["reason"].as_str().is_some());
+    let now = owner.get(&format!("/api/v1/items/{s1}")).await.body;
+    assert_eq!(now["title"], "S1");
+    assert_eq!(now["parent_id"], json!(f2));
+    let _ = s2;
+}
+
+#[tokio::test]
+async fn the_version_index_lists_every_versions_metadata_in_one_answer() {
+    let (server, owner, _, _, project) = fixture(|_| {}).await;
+    let owner_id = owner.user_id().await;
+    let id = item(&owner, &project, json!({"type": "story", "title": "Rev 0"})).await;
+    for i in 1..5 {
+        let r = owner
+            .patch(
+                &format!("/api/v1/items/{id}"),
+                &json!({"title": format!("Rev {i}")}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let r = owner
+        .post(
+            &format!("/api/v1/items/{id}/versions"),
+            &json!({"message": "Fifth"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = owner
+        .get(&format!("/api/v1/items/{id}/versions/index"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["count"], 6);
+    assert!(r.body.get("next_cursor").is_none(), "{}", r.body);
+    let all = r.body["versions"].as_array().unwrap();
+    let numbers: Vec<i64> = all.iter().map(|v| v["number"].as_i64().unwrap()).collect();
+    assert_eq!(numbers, [6, 5, 4, 3, 2, 1]);
+    assert_eq!(all[0]["kind"], "named");
+    assert_eq!(all[0]["message"], "Fifth");
+    assert_eq!(all[1]["cause"], "edit");
+    assert_eq!(all[1]["fields"], json!(["title"]));
+    assert_eq!(all[5]["cause"], "create");
+    assert_eq!(
+        all[1]["authors"],
+        json!([{"kind": "user", "user_id": owner_id}])
+    );
+    assert!(all[1]["created_at_ms"].as_i64().unwrap() > 0);
+    // The same metadata as the paginated list.
+    let page = versions(&owner, &id).await;
+    assert_eq!(page[1]["fields"], all[1]["fields"]);
+
+    let r = owner
+        .get(&format!("/api/v1/items/{id}/versions/index?limit=2"))
+        .await;
+    assert_eq!(r.body["count"], 2);
+    assert_eq!(r.body["next_cursor"], "5");
+    let r = owner
+        .get(&format!(
+            "/api/v1/items/{id}/versions/index?limit=4&cursor=5"
+        ))
+        .await;
+    let numbers: Vec<i64> = r.body["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, [4, 3, 2, 1]);
+    assert!(r.body.get("next_cursor").is_none(), "{}", r.body);
+    let r = owner
+        .get(&format!("/api/v1/items/{id}/versions/index?cursor=x"))
+        .await;
+    assert_eq!((r.status, r.code()), (400, "invalid_query"));
+    let r = owner
+        .get(&format!("/api/v1/items/{id}/versions/index?limit=10001"))
+        .await;
+    assert_eq!(r.status, 200, "a larger limit is clamped");
+    let stranger = server.user("stranger@example.com").await;
+    let r = stranger
+        .get(&format!("/api/v1/items/{id}/versions/index"))
+        .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+}

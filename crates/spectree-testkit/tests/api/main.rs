@@ -22,6 +22,7 @@ mod mail;
 mod notifications;
 mod ops;
 mod orgs;
+mod session_streams;
 mod sessions;
 mod shared_views;
 mod spec_events;

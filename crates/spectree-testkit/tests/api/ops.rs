@@ -79,3 +79,18 @@ fn spectree_http_doc() -> serde_json::Value {
     .unwrap();
     serde_json::from_str(&text).unwrap()
 }
+
+#[tokio::test]
+async fn the_sqlite_writer_cache_is_fitted_to_the_database() {
+    let server = TestServer::start().await;
+    let store = server.app().store();
+    let fitted = store.fit_writer_cache(65536).await.unwrap();
+    if store.dialect() == spectree_store::Dialect::Sqlite {
+        // A new database is far below 8 MiB: the writer keeps the reader's 2 MiB.
+        assert_eq!(fitted, Some(2048));
+        assert_eq!(store.fit_writer_cache(1024).await.unwrap(), Some(1024));
+    } else {
+        assert_eq!(fitted, None);
+    }
+    server.stop().await;
+}

@@ -70,6 +70,15 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
             sqlite_group_commit: values.required("database.sqlite_group_commit", |raw| {
                 between(raw.integer()?, 1, 1000)
             })?,
+            sqlite_writer_cache_kib: values
+                .required("database.sqlite_writer_cache_kib", |raw| {
+                    between(raw.integer()?, 256, 4 * 1024 * 1024)
+                })?,
+            cache_fit_interval: values.required("database.cache_fit_interval", Raw::duration)?,
+            sqlite_reader_cache_kib: values
+                .required("database.sqlite_reader_cache_kib", |raw| {
+                    between(raw.integer()?, 64, 4 * 1024 * 1024)
+                })?,
         },
         http: HttpConfig {
             max_body_bytes: values.required("http.max_body_bytes", |raw| {
@@ -82,6 +91,8 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
             session_idle_timeout: values.required("auth.session_idle_timeout", Raw::duration)?,
             session_absolute_timeout: values
                 .required("auth.session_absolute_timeout", Raw::duration)?,
+            stream_recheck_interval: values
+                .required("auth.stream_recheck_interval", Raw::duration)?,
             verification_ttl: values.required("auth.verification_ttl", Raw::duration)?,
             password_reset_ttl: values.required("auth.password_reset_ttl", Raw::duration)?,
             invitation_ttl: values.required("auth.invitation_ttl", Raw::duration)?,

@@ -221,6 +221,34 @@ pub(super) static KEYS: &[Key] = &[
         show: |c| Shown::Number(u64::from(c.database.sqlite_group_commit)),
     },
     Key {
+        path: "database.sqlite_writer_cache_kib",
+        kind: Kind::U32,
+        secret: false,
+        default: DefaultValue::Fixed("65536"),
+        doc: "SQLite only: most page cache of the one writer connection, in KiB (256 to\n\
+              4194304). It is fitted to a quarter of the database within this bound every\n\
+              database.cache_fit_interval: large projects create items faster with a large\n\
+              cache, while a small database does not keep every page it wrote in memory.",
+        show: |c| Shown::Number(u64::from(c.database.sqlite_writer_cache_kib)),
+    },
+    Key {
+        path: "database.cache_fit_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("10s"),
+        doc: "SQLite only: how often the writer's page cache is fitted to the database size.",
+        show: |c| duration(c.database.cache_fit_interval),
+    },
+    Key {
+        path: "database.sqlite_reader_cache_kib",
+        kind: Kind::U32,
+        secret: false,
+        default: DefaultValue::Fixed("2048"),
+        doc: "SQLite only: most page cache of each reader connection, in KiB (64 to\n\
+              4194304). Each of the database.max_connections readers has its own.",
+        show: |c| Shown::Number(u64::from(c.database.sqlite_reader_cache_kib)),
+    },
+    Key {
         path: "http.max_body_bytes",
         kind: Kind::Usize,
         secret: false,
@@ -263,6 +291,16 @@ pub(super) static KEYS: &[Key] = &[
         default: DefaultValue::Fixed("30d"),
         doc: "A session ends this long after sign-in, however much it is used.",
         show: |c| duration(c.auth.session_absolute_timeout),
+    },
+    Key {
+        path: "auth.stream_recheck_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("30s"),
+        doc: "How often an open event stream or live-document socket checks that the\n\
+              session or API token that opened it is still valid (a sign-out or revoke on\n\
+              this node ends them at once; this bounds it on other nodes and for expiry).",
+        show: |c| duration(c.auth.stream_recheck_interval),
     },
     Key {
         path: "auth.verification_ttl",

@@ -73,6 +73,15 @@ pub struct DatabaseConfig {
     /// `database.sqlite_group_commit`: most transactions SQLite commits together (1 turns
     /// group commit off). Default 64.
     pub sqlite_group_commit: u32,
+    /// `database.sqlite_writer_cache_kib`: most page cache of SQLite's writer connection, in
+    /// KiB; it is fitted to a quarter of the database within that. Default 65536 (64 MiB).
+    pub sqlite_writer_cache_kib: u32,
+    /// `database.cache_fit_interval`: how often the writer cache is fitted to the database.
+    /// Default `10s`.
+    pub cache_fit_interval: Duration,
+    /// `database.sqlite_reader_cache_kib`: page cache of each SQLite reader connection, in
+    /// KiB. Default 2048.
+    pub sqlite_reader_cache_kib: u32,
 }
 
 /// `[http]`.
@@ -94,6 +103,10 @@ pub struct AuthConfig {
     pub session_idle_timeout: Duration,
     /// `auth.session_absolute_timeout`. Default `30d`.
     pub session_absolute_timeout: Duration,
+    /// `auth.stream_recheck_interval`: how often an open event stream or live-document
+    /// socket checks that the session (or API token) that opened it is still valid.
+    /// Default `30s`.
+    pub stream_recheck_interval: Duration,
     /// `auth.verification_ttl`: life of an email-verification link. Default `48h`.
     pub verification_ttl: Duration,
     /// `auth.password_reset_ttl`. Default `1h`.
