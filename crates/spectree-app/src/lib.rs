@@ -65,6 +65,26 @@ struct Inner {
 }
 
 impl App {
+    /// Runs a use case that commits in several steps (a live-document edit, then its
+    /// version and audit record, say) on a task of its own, so a caller that goes away
+    /// halfway (an HTTP client disconnecting drops the request's future) cannot leave it
+    /// half done: the task finishes whether or not anyone still waits for the answer.
+    pub(crate) async fn detached<T, E, F>(&self, use_case: F) -> Result<T, E>
+    where
+        F: std::future::Future<Output = Result<T, E>> + Send + 'static,
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        match tokio::spawn(use_case).await {
+            Ok(outcome) => outcome,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Only a runtime shutting down cancels a spawned task; its callers go with it.
+            Err(_) => std::future::pending().await,
+        }
+    }
+}
+
+impl App {
     /// Wires the application. The live-document rooms reach back into the use cases through
     /// a weak reference, so the two do not keep each other alive.
     pub fn new(

@@ -273,6 +273,20 @@ impl App {
         project: ProjectId,
         number: i64,
     ) -> Result<RestoreOutcome, HistoryError> {
+        let (app, actor) = (self.clone(), actor.clone());
+        self.detached(async move {
+            app.restore_project_snapshot_now(&actor, project, number)
+                .await
+        })
+        .await
+    }
+
+    async fn restore_project_snapshot_now(
+        &self,
+        actor: &Actor,
+        project: ProjectId,
+        number: i64,
+    ) -> Result<RestoreOutcome, HistoryError> {
         let sealer = self.store().sealer();
         let mut tx = self.store().begin().await?;
         let project = self

@@ -337,6 +337,17 @@ impl App {
         item: ItemId,
         number: i64,
     ) -> Result<ItemRestore, HistoryError> {
+        let (app, actor) = (self.clone(), actor.clone());
+        self.detached(async move { app.restore_item_version_now(&actor, item, number).await })
+            .await
+    }
+
+    async fn restore_item_version_now(
+        &self,
+        actor: &Actor,
+        item: ItemId,
+        number: i64,
+    ) -> Result<ItemRestore, HistoryError> {
         let (row, snap, plan) = {
             let mut c = self.store().read().await?;
             let row = self.history_item(&mut c, actor, item, Action::Edit).await?;

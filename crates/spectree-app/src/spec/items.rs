@@ -440,6 +440,22 @@ impl App {
         changes: ItemChanges,
         if_match: Option<&str>,
     ) -> Result<Item, SpecError> {
+        let (app, actor) = (self.clone(), actor.clone());
+        let if_match = if_match.map(str::to_owned);
+        self.detached(async move {
+            app.update_item_now(&actor, id, changes, if_match.as_deref())
+                .await
+        })
+        .await
+    }
+
+    async fn update_item_now(
+        &self,
+        actor: &Actor,
+        id: ItemId,
+        changes: ItemChanges,
+        if_match: Option<&str>,
+    ) -> Result<Item, SpecError> {
         let mut tx = self.store().begin().await?;
         let (mut item, project) = self
             .authorize_item(&mut tx, actor, id, Action::Edit)

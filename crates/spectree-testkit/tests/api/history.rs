@@ -843,3 +843,57 @@ async fn the_version_index_lists_every_versions_metadata_in_one_answer() {
         .await;
     assert_eq!(r.status, 404, "{}", r.body);
 }
+
+#[tokio::test]
+async fn a_restore_whose_caller_goes_away_still_finishes_with_its_version() {
+    let (server, owner, org, _, project) = fixture(|_| {}).await;
+    let id = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "Sign in", "description": "Passwords."}),
+    )
+    .await;
+    let r = owner
+        .patch(&format!("/api/v1/items/{id}"), &json!({"title": "Log in"}))
+        .await;
+    assert_eq!(r.status, 200);
+    // A live editor keeps the room loaded, so the restore goes through the live document.
+    let mut p = peer(&server, &owner, &id).await;
+    let r = owner
+        .post("/api/v1/me/tokens", &json!({"name": "script"}))
+        .await;
+    let token = r.body["secret"].as_str().unwrap().to_owned();
+    let app = server.app();
+    let actor = app
+        .authenticate_token(&token, Default::default())
+        .await
+        .unwrap()
+        .unwrap();
+    // The caller polls the restore once and goes away, as an HTTP request's future is
+    // dropped when its client hangs up: the use case still finishes.
+    let restore = app.restore_item_version(&actor, id.parse().unwrap(), 1);
+    let gone = tokio::time::timeout(Duration::from_micros(1), restore).await;
+    assert!(gone.is_err(), "the restore answered within a microsecond");
+    p.call(json!({"cmd": "waitFor", "path": "title", "equals": "Sign in", "timeoutMs": WAIT}))
+        .await
+        .unwrap();
+    let v = until_versions(&owner, &id, |v| {
+        v.first().is_some_and(|v| v["kind"] == "restore")
+    })
+    .await;
+    assert_eq!(v[0]["restored_from"], 1);
+    let deadline = Instant::now() + Duration::from_millis(WAIT);
+    loop {
+        let r = owner
+            .get(&format!(
+                "/api/v1/orgs/{org}/audit?action=item.version_restored"
+            ))
+            .await;
+        if r.body["items"].as_array().is_some_and(|a| !a.is_empty()) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no audit record: {}", r.body);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.stop().await;
+}
