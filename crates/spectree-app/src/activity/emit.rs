@@ -34,6 +34,9 @@ pub(crate) struct StoredVersion<'a> {
     pub(crate) number: i64,
     /// The version a restore brought back.
     pub(crate) restored_from: Option<i64>,
+    /// People its description newly mentions (told by a `mentioned` activity of their own,
+    /// so the notifications of this change leave them out).
+    pub(crate) mentioned: &'a [UserId],
 }
 
 impl App {
@@ -86,7 +89,11 @@ impl App {
                 json!({ "version": n, "restored_from": v.restored_from }),
             )),
             (VersionKind::Auto, "create") => {
-                out.push((ActivityKind::ItemCreated, json!({ "version": n })))
+                let mut data = json!({ "version": n });
+                if !v.mentioned.is_empty() {
+                    data["mentioned"] = json!(v.mentioned);
+                }
+                out.push((ActivityKind::ItemCreated, data))
             }
             (VersionKind::Auto, "move") => out.push((
                 ActivityKind::ItemMoved,
@@ -111,10 +118,11 @@ impl App {
                 }
                 let others: Vec<&String> = v.fields.iter().filter(|f| *f != "status").collect();
                 if !others.is_empty() {
-                    out.push((
-                        ActivityKind::ItemEdited,
-                        json!({ "fields": others, "version": n, "authors": authors }),
-                    ));
+                    let mut data = json!({ "fields": others, "version": n, "authors": authors });
+                    if !v.mentioned.is_empty() {
+                        data["mentioned"] = json!(v.mentioned);
+                    }
+                    out.push((ActivityKind::ItemEdited, data));
                 }
             }
         }

@@ -114,6 +114,71 @@ impl App {
         Ok(out)
     }
 
+    /// Mentions written into an item's description (by REST or live editing): the handles
+    /// in `after` that `before` did not have, resolved to members who can see the item,
+    /// become watchers of it and are told through a `mentioned` activity. A handle of
+    /// someone who cannot see the item reveals nothing to them. Runs in the transaction that
+    /// stores the item's version.
+    pub(crate) async fn record_description_mentions(
+        &self,
+        c: &mut AnyConnection,
+        row: &spectree_store::spec::items::Item,
+        before: Option<&str>,
+        actor: Option<UserId>,
+    ) -> spectree_store::StoreResult<Vec<UserId>> {
+        let had = before.map(mentions).unwrap_or_default();
+        let fresh: Vec<String> = mentions(&row.description)
+            .into_iter()
+            .filter(|h| !had.contains(h))
+            .take(MAX_MENTIONS)
+            .collect();
+        if fresh.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Some(project) =
+            spectree_store::spec::projects::get(c, self.store().sealer(), row.project_id).await?
+        else {
+            return Ok(Vec::new());
+        };
+        let mut users: Vec<UserId> = Vec::new();
+        for handle in fresh {
+            let found = handles::find(c, project.org_id, &handle, true, 2).await?;
+            let [member] = found.as_slice() else {
+                continue;
+            };
+            if Some(member.user_id) == actor || users.contains(&member.user_id) {
+                continue;
+            }
+            let access =
+                members::access(c, project.org_id, Some(project.team_id), member.user_id).await?;
+            if authorize(&access, Action::View, ResourceKind::Project) != Decision::Allow {
+                continue;
+            }
+            auto_watch(
+                c,
+                project.org_id,
+                row.id,
+                member.user_id,
+                WatchReason::Mentioned,
+                self.now(),
+            )
+            .await?;
+            users.push(member.user_id);
+        }
+        if users.is_empty() {
+            return Ok(users);
+        }
+        self.record_activity(
+            c,
+            (project.org_id, project.id, Some(row.id)),
+            actor,
+            ActivityKind::Mentioned,
+            json!({ "in": "description", "users": users }),
+        )
+        .await?;
+        Ok(users)
+    }
+
     /// Makes the people a comment mentions (who can see the item) watchers of the item.
     pub(crate) async fn watch_mentioned(
         &self,

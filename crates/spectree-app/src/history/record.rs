@@ -176,6 +176,18 @@ impl App {
             return Ok(Some(number));
         }
         // Every item change passes here: this is the activity feed's one chokepoint.
+        let mut mentioned = Vec::new();
+        if prev.is_none() || v.fields.iter().any(|f| f == "description") {
+            let actor = why.actor.or_else(|| authors.first().map(|a| a.user_id));
+            mentioned = self
+                .record_description_mentions(
+                    c,
+                    row,
+                    prev.as_ref().map(|p| p.1.description.as_str()),
+                    actor,
+                )
+                .await?;
+        }
         self.record_version_activity(
             c,
             &StoredVersion {
@@ -188,6 +200,7 @@ impl App {
                 before,
                 number,
                 restored_from: why.restored_from,
+                mentioned: &mentioned,
             },
         )
         .await?;

@@ -137,6 +137,10 @@ impl App {
             }
             _ => {}
         }
+        if matches!(a.kind, A::ItemCreated | A::ItemEdited) {
+            // People the description newly mentions hear of it through the mention only.
+            occ.exclude.extend(users_in(&a.data, "mentioned"));
+        }
         Ok(Some(occ))
     }
 }

@@ -150,6 +150,56 @@ async fn a_mention_notifies_exactly_the_people_who_can_see_the_item_and_makes_th
 }
 
 #[tokio::test]
+async fn a_mention_written_into_a_description_notifies_and_watches_once() {
+    let (server, owner, org, _, project) = project_fixture().await;
+    let (ada, _) = member(&server, &owner, &org, "ada@acme.example", Some("editor")).await;
+    let (cy, _) = member(&server, &owner, &org, "cy@acme.example", Some("editor")).await;
+    let (bob, _) = member(&server, &owner, &org, "bob@acme.example", None).await;
+    // Created with a mention of Ada: she is told and watches the item.
+    let id = item(
+        &owner,
+        &project,
+        json!({"type": "epic", "title": "Payments", "description": "Owner: @ada"}),
+    )
+    .await;
+    assert_eq!(kinds(&inbox(&server, &ada).await), vec!["mentioned"]);
+    let r = ada.get(&format!("/api/v1/items/{id}/watch")).await;
+    assert_eq!(r.body["watch"]["reason"], "mentioned");
+    // An edit that keeps Ada's mention and adds Cy's and Bob's: only Cy is told of a
+    // mention (Bob cannot see the project); Ada, a watcher, hears of the edit.
+    let r = owner
+        .patch(
+            &format!("/api/v1/items/{id}"),
+            &json!({"description": "Owner: @ada. Review: @cy, then @bob. `@dee` is code."}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(kinds(&inbox(&server, &cy).await), vec!["mentioned"]);
+    assert_eq!(
+        kinds(&inbox(&server, &ada).await),
+        vec!["item_edited", "mentioned"]
+    );
+    assert!(inbox(&server, &bob).await.is_empty());
+    assert_eq!(
+        bob.get(&format!("/api/v1/items/{id}/watch")).await.status,
+        404
+    );
+    // The author is not told of their own mention.
+    let r = owner
+        .patch(
+            &format!("/api/v1/items/{id}"),
+            &json!({"description": "Owner: @ada. Review: @cy, then @bob. Me: @admin"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        !kinds(&inbox(&server, &owner).await).contains(&"mentioned"),
+        "self-mentions tell no one"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn a_subtree_watch_hears_of_changes_below_and_unwatching_stops_it() {
     let (server, owner, org, _, project) = project_fixture().await;
     let (ada, _) = member(&server, &owner, &org, "ada@acme.example", Some("editor")).await;
