@@ -15,7 +15,9 @@ CREATE TABLE watches (
     created_at      INTEGER NOT NULL,
     PRIMARY KEY (item_id, user_id)
 );
-CREATE INDEX watches_user ON watches (org_id, user_id, item_id);
+-- user_id leads: with org_id first, SQLite answered "watchers of this item" from this
+-- index (every watch of the organization) instead of the primary key.
+CREATE INDEX watches_user ON watches (user_id, item_id);
 
 CREATE TABLE notification_preferences (
     user_id         TEXT NOT NULL,
