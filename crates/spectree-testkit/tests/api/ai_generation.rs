@@ -17,7 +17,7 @@ use spectree::config::{AiProviderKind, Config};
 use spectree_testkit::{Client, TestServer};
 
 use crate::collab::{peer, token};
-use crate::support::{item, member, project_fixture_with};
+use crate::support::{item, project_fixture_with, team_member};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -28,25 +28,6 @@ async fn fixture(tweak: impl FnOnce(&mut Config)) -> (TestServer, Client, String
         tweak(c);
     })
     .await
-}
-
-/// A member of the org with `role` on the team.
-async fn team_member(
-    server: &TestServer,
-    owner: &Client,
-    (org, team): (&str, &str),
-    email: &str,
-    role: &str,
-) -> (Client, String) {
-    let (c, id) = member(server, owner, org, email, None).await;
-    let r = owner
-        .put(
-            &format!("/api/v1/teams/{team}/members/{id}"),
-            &json!({"role": role}),
-        )
-        .await;
-    assert!(r.status < 300, "{}", r.body);
-    (c, id)
 }
 
 async fn generate(c: &Client, item: &str, body: Value) -> Value {

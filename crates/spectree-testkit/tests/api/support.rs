@@ -109,3 +109,22 @@ pub async fn tree_titles(c: &Client, project: &str) -> Vec<(u64, String)> {
         })
         .collect()
 }
+
+/// A member of the org with `role` on the team.
+pub async fn team_member(
+    server: &TestServer,
+    owner: &Client,
+    (org, team): (&str, &str),
+    email: &str,
+    role: &str,
+) -> (Client, String) {
+    let (c, id) = member(server, owner, org, email, None).await;
+    let r = owner
+        .put(
+            &format!("/api/v1/teams/{team}/members/{id}"),
+            &json!({"role": role}),
+        )
+        .await;
+    assert!(r.status < 300, "{}", r.body);
+    (c, id)
+}
