@@ -10,10 +10,9 @@ use spectree_domain::activity::ActivityKind;
 use spectree_domain::discussion::{handle_of_email, mentions};
 use spectree_domain::ids::{ItemId, UserId};
 use spectree_domain::notification::WatchReason;
-use spectree_domain::org::{Action, Decision, ResourceKind, authorize};
+use spectree_domain::org::Action;
 use spectree_store::AnyConnection;
 use spectree_store::discussion::{self as store, Comment, handles};
-use spectree_store::org::members;
 use spectree_store::spec::projects::Project;
 
 use super::DiscussionError;
@@ -53,9 +52,8 @@ impl App {
         c: &mut AnyConnection,
         project: &Project,
         user: UserId,
-    ) -> Result<bool, DiscussionError> {
-        let access = members::access(c, project.org_id, Some(project.team_id), user).await?;
-        Ok(authorize(&access, Action::View, ResourceKind::Project) == Decision::Allow)
+    ) -> spectree_store::StoreResult<bool> {
+        crate::notification::can_see(c, project.org_id, project.team_id, user).await
     }
 
     /// Resolves the handles in a comment and records who it mentions (replacing earlier
@@ -149,9 +147,7 @@ impl App {
             if Some(member.user_id) == actor || users.contains(&member.user_id) {
                 continue;
             }
-            let access =
-                members::access(c, project.org_id, Some(project.team_id), member.user_id).await?;
-            if authorize(&access, Action::View, ResourceKind::Project) != Decision::Allow {
+            if !self.can_see(c, &project, member.user_id).await? {
                 continue;
             }
             auto_watch(

@@ -71,7 +71,8 @@ impl Deliveries {
     }
 }
 
-async fn can_see(
+/// Whether `user` may see the projects of `team` (the View permission).
+pub(crate) async fn can_see(
     c: &mut AnyConnection,
     org: OrgId,
     team: TeamId,

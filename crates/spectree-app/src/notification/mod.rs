@@ -18,6 +18,7 @@ mod preferences;
 mod watches;
 
 pub use consumer::NotificationConsumer;
+pub(crate) use deliver::can_see;
 pub use deliver::{Deliveries, Occurrence};
 pub use inbox::InboxFilter;
 pub use preferences::Preference;
