@@ -115,8 +115,9 @@ impl App {
     /// Mentions written into an item's description (by REST or live editing): the handles
     /// in `after` that `before` did not have, resolved to members who can see the item,
     /// become watchers of it and are told through a `mentioned` activity. A handle of
-    /// someone who cannot see the item reveals nothing to them. Runs in the transaction that
-    /// stores the item's version.
+    /// someone who cannot see the item reveals nothing to them; the activity names it in
+    /// `without_access`, and the author is told (`mention_not_delivered`). Runs in the
+    /// transaction that stores the item's version.
     pub(crate) async fn record_description_mentions(
         &self,
         c: &mut AnyConnection,
@@ -139,6 +140,7 @@ impl App {
             return Ok(Vec::new());
         };
         let mut users: Vec<UserId> = Vec::new();
+        let mut without_access: Vec<String> = Vec::new();
         for handle in fresh {
             let found = handles::find(c, project.org_id, &handle, true, 2).await?;
             let [member] = found.as_slice() else {
@@ -148,6 +150,7 @@ impl App {
                 continue;
             }
             if !self.can_see(c, &project, member.user_id).await? {
+                without_access.push(handle);
                 continue;
             }
             auto_watch(
@@ -161,15 +164,16 @@ impl App {
             .await?;
             users.push(member.user_id);
         }
-        if users.is_empty() {
+        if users.is_empty() && (without_access.is_empty() || actor.is_none()) {
             return Ok(users);
         }
+        // `without_access` tells the author whom the mention did not reach.
         self.record_activity(
             c,
             (project.org_id, project.id, Some(row.id)),
             actor,
             ActivityKind::Mentioned,
-            json!({ "in": "description", "users": users }),
+            json!({ "in": "description", "users": users, "without_access": without_access }),
         )
         .await?;
         Ok(users)

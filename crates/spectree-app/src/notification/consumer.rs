@@ -103,6 +103,7 @@ impl App {
             watch_kind: Some(watch_kind),
             direct: Vec::new(),
             exclude: Vec::new(),
+            unreachable: Vec::new(),
         };
         match a.kind {
             // The mention is told to the people it names, not to the other watchers.
@@ -112,6 +113,16 @@ impl App {
                     .into_iter()
                     .map(|u| (u, N::Mentioned))
                     .collect();
+                occ.unreachable = a
+                    .data
+                    .get("without_access")
+                    .and_then(|v| v.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|h| h.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
             }
             // People the comment mentions hear of it through the mention only.
             A::Commented => {

@@ -13,7 +13,9 @@
 use std::collections::BTreeMap;
 
 use spectree_domain::ids::{ItemId, OrgId, ProjectId, TeamId, UserId};
-use spectree_domain::notification::{InboxState, NotificationKind, effective, summary};
+use spectree_domain::notification::{
+    InboxState, NotificationKind, effective, summary, undelivered_summary,
+};
 use spectree_domain::org::{Action, Decision, ResourceKind, authorize};
 use spectree_store::identity::users;
 use spectree_store::notification::digest::{self, DigestEntry};
@@ -48,6 +50,9 @@ pub struct Occurrence {
     /// People told nothing of this change (the people a comment mentions hear of it
     /// through the mention alone).
     pub exclude: Vec<UserId>,
+    /// Handles a mention by the actor did not reach because those people cannot see the
+    /// item: the actor is told (`mention_not_delivered`).
+    pub unreachable: Vec<String>,
 }
 
 /// What is left to do once the change committed.
@@ -101,6 +106,9 @@ impl App {
         }
         if let Some(actor) = occ.actor {
             kinds.remove(&actor);
+            if !occ.unreachable.is_empty() {
+                kinds.insert(actor, NotificationKind::MentionNotDelivered);
+            }
         }
         let mut out = Deliveries::default();
         if kinds.is_empty() {
@@ -122,7 +130,12 @@ impl App {
             let stored = preferences::of_user(&mut *c, user).await?;
             let chosen = stored.iter().find(|(k, _)| *k == kind).map(|(_, ch)| *ch);
             let ch = effective(kind, chosen);
-            let text = summary(kind, &actor_name, &occ.title);
+            let text = match kind {
+                NotificationKind::MentionNotDelivered => {
+                    undelivered_summary(&occ.unreachable, &occ.title)
+                }
+                _ => summary(kind, &actor_name, &occ.title),
+            };
             if ch.in_app
                 && !(kind.coalesces() && inbox::has_unread(c, user, occ.item_id, kind).await?)
             {

@@ -51,6 +51,7 @@ kinds! {
     ItemRestored = "item_restored",
     Commented = "commented",
     Mentioned = "mentioned",
+    MentionNotDelivered = "mention_not_delivered",
     VersionSaved = "version_saved",
     VersionRestored = "version_restored",
 }
@@ -155,6 +156,7 @@ pub fn summary(kind: NotificationKind, actor: &str, title: &str) -> String {
         NotificationKind::ItemMoved => "moved",
         NotificationKind::Commented => "commented on",
         NotificationKind::Mentioned => "mentioned you on",
+        NotificationKind::MentionNotDelivered => "mentioned someone who cannot see",
         NotificationKind::ItemTrashed => "moved to the trash",
         NotificationKind::ItemRestored => "restored from the trash",
         NotificationKind::VersionSaved => "saved a version of",
@@ -162,6 +164,19 @@ pub fn summary(kind: NotificationKind, actor: &str, title: &str) -> String {
     };
     let title: String = title.chars().take(200).collect();
     format!("{actor} {verb} \"{title}\"")
+}
+
+/// What the author of a mention is told when it did not reach the people it names because
+/// they cannot see the item (`handles` without their `@`).
+pub fn undelivered_summary(handles: &[String], title: &str) -> String {
+    let title: String = title.chars().take(200).collect();
+    let names: Vec<String> = handles.iter().take(10).map(|h| format!("@{h}")).collect();
+    let more = handles.len().saturating_sub(names.len());
+    let who = match more {
+        0 => names.join(", "),
+        _ => format!("{} and {more} more", names.join(", ")),
+    };
+    format!("{who} cannot see \"{title}\": your mention did not reach them")
 }
 
 #[cfg(test)]
@@ -182,5 +197,17 @@ mod tests {
             summary(NotificationKind::Mentioned, "Ann", "Card"),
             "Ann mentioned you on \"Card\""
         );
+    }
+
+    #[test]
+    fn an_undelivered_mention_names_whom_it_missed() {
+        assert_eq!(
+            undelivered_summary(&["bob".into()], "Card"),
+            "@bob cannot see \"Card\": your mention did not reach them"
+        );
+        let many: Vec<String> = (0..12).map(|i| format!("u{i}")).collect();
+        let text = undelivered_summary(&many, "Card");
+        assert!(text.contains("@u9 and 2 more"), "{text}");
+        assert!(!text.contains("@u10"), "{text}");
     }
 }

@@ -59,6 +59,7 @@ pub fn defaults(kind: NotificationKind) -> ChannelSet {
             digest: true,
         },
         K::ItemCreated
+        | K::MentionNotDelivered
         | K::ItemEdited
         | K::ItemMoved
         | K::VersionSaved

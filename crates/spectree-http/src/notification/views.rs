@@ -179,7 +179,8 @@ pub struct MarkedView {
 #[serde(deny_unknown_fields)]
 pub struct PreferenceView {
     /// The kind: `item_created`, `item_edited`, `status_changed`, `assigned`, `item_moved`,
-    /// `commented`, `mentioned`, `version_saved` or `item_restored`.
+    /// `item_trashed`, `item_restored`, `commented`, `mentioned`, `mention_not_delivered`,
+    /// `version_saved` or `version_restored`.
     pub kind: String,
     /// A row in the in-app inbox.
     pub in_app: bool,

@@ -184,6 +184,19 @@ async fn a_mention_written_into_a_description_notifies_and_watches_once() {
         bob.get(&format!("/api/v1/items/{id}/watch")).await.status,
         404
     );
+    // The author is told whom the mention did not reach, and nothing else.
+    let told = inbox(&server, &owner).await;
+    assert_eq!(kinds(&told), vec!["mention_not_delivered"]);
+    assert_eq!(
+        told[0]["summary"],
+        "@bob cannot see \"Payments\": your mention did not reach them"
+    );
+    let r = owner
+        .get(&format!(
+            "/api/v1/projects/{project}/activity?kind=mentioned"
+        ))
+        .await;
+    assert_eq!(r.body["items"][0]["data"]["without_access"], json!(["bob"]));
     // The author is not told of their own mention.
     let r = owner
         .patch(
@@ -192,9 +205,10 @@ async fn a_mention_written_into_a_description_notifies_and_watches_once() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert!(
-        !kinds(&inbox(&server, &owner).await).contains(&"mentioned"),
-        "self-mentions tell no one"
+    assert_eq!(
+        kinds(&inbox(&server, &owner).await),
+        vec!["mention_not_delivered"],
+        "self-mentions tell no one, and @bob's kept mention is not told again"
     );
     server.stop().await;
 }
