@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use spectree_domain::identity::{PasswordPolicy, SignupPolicy};
+use spectree_domain::webhooks::RetryPolicy;
 
 use crate::webhooks::WebhookSettings;
 
@@ -46,6 +47,8 @@ pub struct AppSettings {
     pub digest_interval: Duration,
     /// AI generation.
     pub ai: crate::ai::AiSettings,
+    /// How an activity a consumer failed on is retried before it becomes a dead letter.
+    pub activity_retry: RetryPolicy,
 }
 
 impl Default for AppSettings {
@@ -69,6 +72,11 @@ impl Default for AppSettings {
             webhooks: WebhookSettings::default(),
             digest_interval: Duration::from_secs(3600),
             ai: crate::ai::AiSettings::default(),
+            activity_retry: RetryPolicy {
+                max_attempts: 8,
+                base: Duration::from_secs(1),
+                max: Duration::from_secs(300),
+            },
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct Metrics {
     latency: HistogramFamily,
     pool_open: Gauge<i64, AtomicI64>,
     pool_idle: Gauge<i64, AtomicI64>,
+    activity_waiting: Gauge<i64, AtomicI64>,
+    activity_dead: Gauge<i64, AtomicI64>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -48,6 +50,8 @@ impl Default for Metrics {
         let latency: HistogramFamily = Family::new_with_constructor(latency_histogram);
         let pool_open = Gauge::<i64, AtomicI64>::default();
         let pool_idle = Gauge::<i64, AtomicI64>::default();
+        let activity_waiting = Gauge::<i64, AtomicI64>::default();
+        let activity_dead = Gauge::<i64, AtomicI64>::default();
         registry.register("http_requests", "HTTP requests handled", requests.clone());
         registry.register(
             "http_request_duration_seconds",
@@ -64,21 +68,40 @@ impl Default for Metrics {
             "Idle database connections",
             pool_idle.clone(),
         );
+        registry.register(
+            "activity_outbox",
+            "Activity waiting for the consumers (notifications, webhooks, live delivery), \
+             retries included",
+            activity_waiting.clone(),
+        );
+        registry.register(
+            "activity_dead_letters",
+            "Activity the consumers gave up on after activity.max_attempts",
+            activity_dead.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
             pool_open,
             pool_idle,
+            activity_waiting,
+            activity_dead,
         }
     }
 }
 
 impl Metrics {
-    /// Renders every metric in the Prometheus text format, reading the pool figures now.
-    pub fn render(&self, pool: (u32, u32)) -> String {
+    /// Renders every metric in the Prometheus text format, with the pool figures and the
+    /// activity outbox's (waiting, dead letters) read now (the last known ones when the
+    /// database could not be read).
+    pub fn render(&self, pool: (u32, u32), activity: Option<(i64, i64)>) -> String {
         self.pool_open.set(i64::from(pool.0));
         self.pool_idle.set(i64::from(pool.1));
+        if let Some((waiting, dead)) = activity {
+            self.activity_waiting.set(waiting);
+            self.activity_dead.set(dead);
+        }
         let mut out = String::new();
         if let Err(e) =
             prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry)

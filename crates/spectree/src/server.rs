@@ -91,6 +91,11 @@ pub fn app_settings(config: &Config) -> AppSettings {
         },
         digest_interval: config.notifications.digest_interval,
         ai: ai_settings(config),
+        activity_retry: RetryPolicy {
+            max_attempts: config.activity.max_attempts,
+            base: config.activity.retry_base,
+            max: config.activity.retry_max,
+        },
     }
 }
 

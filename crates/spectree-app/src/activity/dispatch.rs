@@ -6,12 +6,15 @@
 //! happen before (live delivery publishes there).
 
 use futures_util::future::BoxFuture;
-use spectree_store::activity::{Activity, outbox};
+use spectree_domain::webhooks::backoff;
+use spectree_store::activity::Activity;
+use spectree_store::activity::outbox::{self, Claimed};
 use spectree_store::{AnyConnection, Store, StoreError};
 
 use crate::App;
 
-/// A consumer failed to process an activity; the whole batch is retried later.
+/// A consumer failed to process an activity; it is retried later (see
+/// [`App::dispatch_activity`]).
 #[derive(Debug, thiserror::Error)]
 pub enum ConsumeError {
     /// The store failed.
@@ -36,9 +39,14 @@ pub trait ActivityConsumer: Send + Sync {
         activity: &'a Activity,
     ) -> BoxFuture<'a, Result<(), ConsumeError>>;
 
-    /// Called once the claim transaction committed, with the batch in id order (default:
-    /// nothing). Side effects outside the database go here.
+    /// Called once the claim transaction committed, with the activities it processed in id
+    /// order (default: nothing). Side effects outside the database go here.
     fn committed(&self, _batch: &[Activity]) {}
+
+    /// Called when the writes made for an activity were rolled back because a consumer
+    /// failed on it (it is retried later or set aside): forget what was kept for
+    /// [`ActivityConsumer::committed`] (default: nothing).
+    fn abandoned(&self, _activity_id: i64) {}
 }
 
 /// What one dispatch pass did.
@@ -46,42 +54,154 @@ pub trait ActivityConsumer: Send + Sync {
 pub struct Dispatched {
     /// Activities claimed and processed.
     pub activities: usize,
+    /// Activities a consumer failed on, put back for a retry.
+    pub retried: usize,
+    /// Activities set aside as dead letters, out of attempts.
+    pub dead: usize,
 }
 
 /// Activities claimed per transaction.
 const BATCH: u32 = 200;
 
+/// A consumer's failure on one activity.
+struct Failure<'a> {
+    consumer: &'static str,
+    activity: &'a Activity,
+    error: ConsumeError,
+}
+
 impl App {
-    /// Claims and processes outbox batches until the outbox is empty.
+    /// Claims and processes outbox batches until no due activity is left.
+    ///
+    /// A batch is first handed to the consumers whole. Should a consumer fail, the batch
+    /// rolls back and is claimed again and handed over one activity at a time, each in its
+    /// own savepoint: the activities that pass commit, and the one that failed goes back to
+    /// the outbox for a retry after a backoff (`activity_retry`), or, out of attempts,
+    /// becomes a dead letter. A failing activity never holds back the others.
     pub async fn dispatch_activity(
         &self,
         consumers: &[Box<dyn ActivityConsumer>],
     ) -> Result<Dispatched, ConsumeError> {
         let mut done = Dispatched::default();
         loop {
-            if !outbox::pending(&mut *self.store().read().await?).await? {
+            if !outbox::pending(&mut *self.store().read().await?, self.now()).await? {
                 return Ok(done);
             }
             let mut tx = self.store().begin().await?;
-            let batch = outbox::claim(&mut tx, self.store().dialect(), BATCH).await?;
+            let batch = outbox::claim(&mut tx, self.store().dialect(), BATCH, self.now()).await?;
             if batch.is_empty() {
                 // Claimed by another node in between (PostgreSQL).
                 return Ok(done);
             }
-            for activity in &batch {
-                for consumer in consumers {
-                    if let Err(e) = consumer.consume(&mut tx, activity).await {
-                        tracing::error!(consumer = consumer.name(), activity = activity.id,
-                            error = %e, "an activity consumer failed; the batch is retried");
-                        return Err(e);
-                    }
+            let failed = match consume_all(&mut tx, consumers, &batch).await {
+                Ok(()) => false,
+                Err(f) => {
+                    tracing::warn!(consumer = f.consumer, activity = f.activity.id,
+                        error = %f.error, "an activity consumer failed; retrying the batch \
+                        one activity at a time");
+                    true
                 }
-            }
-            Store::commit(tx).await?;
+            };
+            let passed = match failed {
+                false => {
+                    Store::commit(tx).await?;
+                    batch.into_iter().map(|c| c.activity).collect()
+                }
+                true => {
+                    for c in &batch {
+                        for consumer in consumers {
+                            consumer.abandoned(c.activity.id);
+                        }
+                    }
+                    drop(tx);
+                    let mut tx = self.store().begin().await?;
+                    let batch =
+                        outbox::claim(&mut tx, self.store().dialect(), BATCH, self.now()).await?;
+                    let passed = self
+                        .consume_one_by_one(&mut tx, consumers, &batch, &mut done)
+                        .await?;
+                    Store::commit(tx).await?;
+                    passed
+                }
+            };
             for consumer in consumers {
-                consumer.committed(&batch);
+                consumer.committed(&passed);
             }
-            done.activities += batch.len();
+            done.activities += passed.len();
         }
     }
+
+    /// Activity waiting in the outbox (retries included) and dead letters, for the metrics.
+    pub async fn activity_backlog(&self) -> Result<(i64, i64), StoreError> {
+        outbox::counts(&mut *self.store().read().await?).await
+    }
+
+    /// The careful pass: each activity in its own savepoint (see
+    /// [`App::dispatch_activity`]). Returns the activities that passed.
+    async fn consume_one_by_one(
+        &self,
+        tx: &mut AnyConnection,
+        consumers: &[Box<dyn ActivityConsumer>],
+        batch: &[Claimed],
+        done: &mut Dispatched,
+    ) -> Result<Vec<Activity>, ConsumeError> {
+        let mut passed = Vec::with_capacity(batch.len());
+        for claimed in batch {
+            outbox::isolate(tx).await?;
+            let Err(f) = consume_all(tx, consumers, std::slice::from_ref(claimed)).await else {
+                outbox::settle(tx, true).await?;
+                passed.push(claimed.activity.clone());
+                continue;
+            };
+            outbox::settle(tx, false).await?;
+            for consumer in consumers {
+                consumer.abandoned(claimed.activity.id);
+            }
+            let policy = &self.settings().activity_retry;
+            let attempts = claimed.attempts.saturating_add(1);
+            if attempts >= policy.max_attempts {
+                tracing::error!(consumer = f.consumer, activity = claimed.activity.id, attempts,
+                    error = %f.error, "an activity consumer keeps failing; the activity is set \
+                    aside as a dead letter");
+                outbox::dead_letter(
+                    tx,
+                    claimed.activity.id,
+                    f.consumer,
+                    &f.error.to_string(),
+                    attempts,
+                    self.now(),
+                )
+                .await?;
+                done.dead += 1;
+            } else {
+                let retry_at = self.now().plus(backoff(policy, attempts, 1.0));
+                tracing::warn!(consumer = f.consumer, activity = claimed.activity.id, attempts,
+                    error = %f.error, "an activity consumer failed; the activity is retried \
+                    later");
+                outbox::retry_later(tx, claimed.activity.id, attempts, retry_at).await?;
+                done.retried += 1;
+            }
+        }
+        Ok(passed)
+    }
+}
+
+/// Hands each activity to every consumer, stopping at the first failure.
+async fn consume_all<'a>(
+    tx: &mut AnyConnection,
+    consumers: &[Box<dyn ActivityConsumer>],
+    batch: &'a [Claimed],
+) -> Result<(), Failure<'a>> {
+    for claimed in batch {
+        for consumer in consumers {
+            if let Err(error) = consumer.consume(tx, &claimed.activity).await {
+                return Err(Failure {
+                    consumer: consumer.name(),
+                    activity: &claimed.activity,
+                    error,
+                });
+            }
+        }
+    }
+    Ok(())
 }

@@ -181,6 +181,13 @@ impl ActivityConsumer for NotificationConsumer {
         })
     }
 
+    fn abandoned(&self, activity_id: i64) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&activity_id);
+    }
+
     fn committed(&self, batch: &[Activity]) {
         let mut all = Deliveries::default();
         {

@@ -36,7 +36,16 @@ async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError>
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let body = state.metrics.render(state.app.store().pool_stats());
+    let activity = match state.app.activity_backlog().await {
+        Ok(counts) => Some(counts),
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the activity outbox for the metrics failed");
+            None
+        }
+    };
+    let body = state
+        .metrics
+        .render(state.app.store().pool_stats(), activity);
     (
         StatusCode::OK,
         [(

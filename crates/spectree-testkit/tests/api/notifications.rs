@@ -30,9 +30,7 @@ async fn settle(server: &TestServer) {
 /// Every notification of the signed-in person, newest first.
 async fn inbox(server: &TestServer, c: &Client) -> Vec<Value> {
     settle(server).await;
-    let r = c.get("/api/v1/me/notifications?state=all").await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.body["items"].as_array().unwrap().clone()
+    inbox_now(c).await
 }
 
 fn kinds(list: &[Value]) -> Vec<&str> {
@@ -691,4 +689,128 @@ impl UnreadStream {
             self.buf.push_str(&String::from_utf8_lossy(&chunk));
         }
     }
+}
+
+/// Runs DDL of the test's own on the server's database.
+async fn ddl(server: &TestServer, sqlite: &str, postgres: &str) {
+    let mut tx = server.app().store().begin().await.unwrap();
+    let sql = if server.on_postgres() {
+        postgres
+    } else {
+        sqlite
+    };
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    spectree_store::Store::commit(tx).await.unwrap();
+}
+
+/// The value of a gauge in `/metrics`.
+async fn gauge(c: &Client, name: &str) -> i64 {
+    let r = c.get("/metrics").await;
+    let text = r.body.as_str().unwrap().to_owned();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+async fn wait_until<F: std::future::Future<Output = bool>>(what: &str, mut f: impl FnMut() -> F) {
+    let deadline = Instant::now() + WAIT;
+    while !f().await {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_activity_a_consumer_keeps_failing_on_is_retried_then_set_aside_without_holding_back_the_others()
+ {
+    let (server, owner, org, _, project) = project_fixture_with(|c| {
+        c.activity.max_attempts = 2;
+        c.activity.retry_base = Duration::from_secs(60);
+        c.activity.retry_max = Duration::from_secs(60);
+    })
+    .await;
+    let (ada, ada_id) = member(&server, &owner, &org, "ada@acme.example", Some("editor")).await;
+    let epic = item(
+        &owner,
+        &project,
+        json!({"type": "epic", "title": "Payments"}),
+    )
+    .await;
+    let r = ada
+        .put(
+            &format!("/api/v1/items/{epic}/watch"),
+            &json!({"subtree": true}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    settle(&server).await;
+    // The database refuses every `assigned` notification: the notification consumer fails on
+    // the activity of an item created for Ada, and on nothing else.
+    ddl(
+        &server,
+        "CREATE TRIGGER poison BEFORE INSERT ON notifications WHEN NEW.kind = 'assigned' \
+         BEGIN SELECT RAISE(ABORT, 'poisoned by the test'); END",
+        "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE \
+         EXCEPTION 'poisoned by the test'; END $$; CREATE TRIGGER poison BEFORE INSERT ON \
+         notifications FOR EACH ROW WHEN (NEW.kind = 'assigned') EXECUTE FUNCTION poison()",
+    )
+    .await;
+    let child = |title: &str, assigned: bool| {
+        let mut body = json!({"type": "story", "title": title, "parent_id": epic});
+        if assigned {
+            body["assignee_id"] = json!(ada_id);
+        }
+        body
+    };
+    item(&owner, &project, child("Refunds", true)).await;
+    item(&owner, &project, child("Invoices", false)).await;
+    // The activity after the failing one is delivered; the failing one waits for its retry.
+    wait_until("the outbox holds only the failed activity", || async {
+        count(&server, "activity_outbox").await == 1
+    })
+    .await;
+    let list = inbox_now(&ada).await;
+    assert_eq!(kinds(&list), vec!["item_created"]);
+    assert!(list[0]["summary"].as_str().unwrap().contains("Invoices"));
+    assert_eq!(gauge(&owner, "spectree_activity_outbox").await, 1);
+    // Its second attempt, once due, fails too: out of attempts, it is set aside.
+    server.clock.advance(Duration::from_secs(61));
+    wait_until("the failed activity is a dead letter", || async {
+        count(&server, "activity_dead_letters").await == 1
+    })
+    .await;
+    assert_eq!(count(&server, "activity_outbox").await, 0);
+    assert_eq!(gauge(&owner, "spectree_activity_dead_letters").await, 1);
+    // A failure that goes away is only a delay: the retry delivers.
+    item(&owner, &project, child("Payouts", true)).await;
+    wait_until("the new failure waits for its retry", || async {
+        count(&server, "activity_outbox").await == 1
+    })
+    .await;
+    ddl(
+        &server,
+        "DROP TRIGGER poison",
+        "DROP TRIGGER poison ON notifications; DROP FUNCTION poison()",
+    )
+    .await;
+    server.clock.advance(Duration::from_secs(61));
+    settle(&server).await;
+    let list = inbox_now(&ada).await;
+    assert_eq!(kinds(&list), vec!["assigned", "item_created"]);
+    assert!(list[0]["summary"].as_str().unwrap().contains("Payouts"));
+    assert_eq!(count(&server, "activity_dead_letters").await, 1);
+    server.stop().await;
+}
+
+/// The signed-in person's notifications as they are now (no waiting for the outbox).
+async fn inbox_now(c: &Client) -> Vec<Value> {
+    let r = c.get("/api/v1/me/notifications?state=all").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body["items"].as_array().unwrap().clone()
 }

@@ -165,6 +165,11 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
         },
         activity: ActivityConfig {
             dispatch_interval: values.required("activity.dispatch_interval", Raw::duration)?,
+            max_attempts: values.required("activity.max_attempts", |raw| {
+                between(raw.integer()?, 1, 1000)
+            })?,
+            retry_base: values.required("activity.retry_base", Raw::duration)?,
+            retry_max: values.required("activity.retry_max", Raw::duration)?,
         },
         notifications: NotificationsConfig {
             digest_interval: values.required("notifications.digest_interval", Raw::duration)?,

@@ -508,6 +508,32 @@ pub(super) static KEYS: &[Key] = &[
         show: |c| duration(c.activity.dispatch_interval),
     },
     Key {
+        path: "activity.max_attempts",
+        kind: Kind::U32,
+        secret: false,
+        default: DefaultValue::Fixed("8"),
+        doc: "Attempts in all before an activity a consumer (notifications, webhooks, live\n\
+              delivery) keeps failing on is set aside as a dead letter; the others go on.",
+        show: |c| Shown::Number(u64::from(c.activity.max_attempts)),
+    },
+    Key {
+        path: "activity.retry_base",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("1s"),
+        doc: "Delay before an activity a consumer failed on is tried again; it doubles with\n\
+              each further failure.",
+        show: |c| duration(c.activity.retry_base),
+    },
+    Key {
+        path: "activity.retry_max",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("5m"),
+        doc: "Longest delay between two attempts of an activity.",
+        show: |c| duration(c.activity.retry_max),
+    },
+    Key {
         path: "audit.chain_interval",
         kind: Kind::Duration,
         secret: false,

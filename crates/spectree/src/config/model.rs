@@ -200,6 +200,13 @@ pub struct ActivityConfig {
     /// `activity.dispatch_interval`: how often the activity outbox is checked besides the
     /// check after every commit. Default `1s`.
     pub dispatch_interval: Duration,
+    /// `activity.max_attempts`: attempts before a failing activity becomes a dead letter.
+    /// Default 8.
+    pub max_attempts: u32,
+    /// `activity.retry_base`: delay after the first failed attempt. Default `1s`.
+    pub retry_base: Duration,
+    /// `activity.retry_max`: longest delay between attempts. Default `5m`.
+    pub retry_max: Duration,
 }
 
 /// `[audit]`.
