@@ -87,6 +87,7 @@ pub fn app_settings(config: &Config) -> AppSettings {
             },
             disable_after: config.webhooks.disable_after,
             max_body_bytes: config.webhooks.max_body_bytes,
+            delivery_retention: config.webhooks.delivery_retention,
             ..WebhookSettings::default()
         },
         digest_interval: config.notifications.digest_interval,
@@ -360,10 +361,14 @@ async fn apply_retention_periodically(app: App, interval: std::time::Duration) {
     loop {
         tick.tick().await;
         match app.apply_retention().await {
-            Ok(r) if r.audit_removed == 0 && r.versions_removed == 0 => {}
+            Ok(r)
+                if r.audit_removed == 0
+                    && r.versions_removed == 0
+                    && r.webhook_deliveries_removed == 0 => {}
             Ok(r) => tracing::info!(
                 audit_removed = r.audit_removed,
                 versions_removed = r.versions_removed,
+                webhook_deliveries_removed = r.webhook_deliveries_removed,
                 held = r.held,
                 "applied retention policies"
             ),

@@ -6,8 +6,8 @@ use serde_json::json;
 use spectree_domain::audit::RetentionPolicy;
 use spectree_domain::ids::OrgId;
 use spectree_domain::org::Action;
-use spectree_store::Store;
 use spectree_store::audit::retention;
+use spectree_store::{Store, StoreResult};
 
 use super::{AuditError, record};
 use crate::{Actor, App, RequestCtx};
@@ -23,6 +23,9 @@ pub struct RetentionReport {
     pub audit_removed: i64,
     /// Automatic versions pruned.
     pub versions_removed: u64,
+    /// Finished webhook deliveries removed from the delivery logs
+    /// (`webhooks.delivery_retention`, instance-wide).
+    pub webhook_deliveries_removed: u64,
 }
 
 impl App {
@@ -137,6 +140,26 @@ impl App {
             Store::commit(tx).await?;
         }
         self.chain_audit().await?;
+        report.webhook_deliveries_removed = self.prune_webhook_deliveries().await?;
         Ok(report)
+    }
+
+    /// Removes finished webhook deliveries older than `webhooks.delivery_retention`, in
+    /// batches of 1,000 (one transaction each, so the writer is not held long).
+    async fn prune_webhook_deliveries(&self) -> StoreResult<u64> {
+        const BATCH: u32 = 1000;
+        let cutoff = self
+            .now()
+            .minus(self.settings().webhooks.delivery_retention);
+        let mut removed = 0;
+        loop {
+            let mut tx = self.store().begin().await?;
+            let n = spectree_store::webhooks::deliveries::prune(&mut tx, cutoff, BATCH).await?;
+            Store::commit(tx).await?;
+            removed += n;
+            if n < u64::from(BATCH) {
+                return Ok(removed);
+            }
+        }
     }
 }

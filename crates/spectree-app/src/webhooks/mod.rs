@@ -36,6 +36,8 @@ pub struct WebhookSettings {
     pub max_body_bytes: usize,
     /// Bytes of a receiver's answer kept in the delivery log.
     pub response_max_bytes: usize,
+    /// Finished deliveries stay in the log this long.
+    pub delivery_retention: Duration,
 }
 
 impl Default for WebhookSettings {
@@ -51,6 +53,7 @@ impl Default for WebhookSettings {
             disable_after: 20,
             max_body_bytes: 256 * 1024,
             response_max_bytes: 2048,
+            delivery_retention: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }

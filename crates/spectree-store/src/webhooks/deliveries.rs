@@ -250,3 +250,17 @@ pub async fn fail_pending(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Deletes up to `limit` finished deliveries (succeeded or failed) that finished before
+/// `cutoff`; returns how many (call again while it returns `limit`).
+pub async fn prune(c: &mut AnyConnection, cutoff: Timestamp, limit: u32) -> StoreResult<u64> {
+    let done = sqlx::query(
+        "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries \
+         WHERE completed_at < $1 AND status <> 'pending' ORDER BY completed_at LIMIT $2)",
+    )
+    .bind(cutoff.0)
+    .bind(i64::from(limit))
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -546,3 +546,55 @@ async fn only_team_admins_manage_webhooks() {
     assert_eq!((r.status, r.code()), (404, "not_found"));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn finished_deliveries_leave_the_log_after_the_retention_and_pending_ones_stay() {
+    let (server, owner, _org, team, _project) = fixture(|c| {
+        c.webhooks.delivery_retention = Duration::from_secs(3600);
+    })
+    .await;
+    let (_rx, base) = Receiver::start(vec![200, 500, 500, 500, 500, 500]).await;
+    let r = owner
+        .post(
+            &format!("/api/v1/teams/{team}/webhooks"),
+            &json!({"url": format!("{base}/hook"), "events": ["item_created"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let hook = r.body["webhook"]["id"].as_str().unwrap().to_owned();
+    let ping = |c: &Client| {
+        let url = format!("/api/v1/webhooks/{hook}/ping");
+        let c = c.clone();
+        async move {
+            let r = c.post(&url, &json!({})).await;
+            assert_eq!(r.status, 202, "{}", r.body);
+            r.body["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let done = ping(&owner).await;
+    wait_log(&owner, &hook, |d| d["status"] == "succeeded").await;
+    let waiting = ping(&owner).await;
+    wait_log(&owner, &hook, |d| d["id"] == waiting && d["attempts"] == 1).await;
+
+    // Within the retention nothing goes.
+    let report = server.app().apply_retention().await.unwrap();
+    assert_eq!(report.webhook_deliveries_removed, 0);
+    server.clock.advance(Duration::from_secs(2 * 3600));
+    let report = server.app().apply_retention().await.unwrap();
+    assert_eq!(report.webhook_deliveries_removed, 1);
+    let r = owner
+        .get(&format!("/api/v1/webhooks/{hook}/deliveries"))
+        .await;
+    let ids: Vec<&str> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![waiting.as_str()], "the pending delivery stays");
+    let r = owner
+        .get(&format!("/api/v1/webhooks/{hook}/deliveries/{done}"))
+        .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    server.stop().await;
+}

@@ -156,6 +156,7 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
             })?,
             backoff_base: values.required("webhooks.backoff_base", Raw::duration)?,
             backoff_max: values.required("webhooks.backoff_max", Raw::duration)?,
+            delivery_retention: values.required("webhooks.delivery_retention", Raw::duration)?,
             disable_after: values
                 .required("webhooks.disable_after", |raw| at_least(raw.integer()?, 1))?,
             max_body_bytes: values.required("webhooks.max_body_bytes", |raw| {

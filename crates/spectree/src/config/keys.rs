@@ -568,6 +568,15 @@ pub(super) static KEYS: &[Key] = &[
         show: |c| duration(c.webhooks.timeout),
     },
     Key {
+        path: "webhooks.delivery_retention",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("30d"),
+        doc: "Finished deliveries (succeeded or given up) stay in a hook's delivery log this\n\
+              long; the retention job (`audit.retention_interval`) removes older ones.",
+        show: |c| duration(c.webhooks.delivery_retention),
+    },
+    Key {
         path: "webhooks.max_attempts",
         kind: Kind::U32,
         secret: false,

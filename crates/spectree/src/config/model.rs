@@ -233,6 +233,9 @@ pub struct WebhooksConfig {
     pub backoff_base: Duration,
     /// `webhooks.backoff_max`: longest delay between attempts. Default `1h`.
     pub backoff_max: Duration,
+    /// `webhooks.delivery_retention`: how long finished deliveries stay in the log.
+    /// Default `30d`.
+    pub delivery_retention: Duration,
     /// `webhooks.disable_after`: failed attempts in a row that switch a hook off. Default 20.
     pub disable_after: u32,
     /// `webhooks.max_body_bytes`: largest delivery body. Default 256 KiB.
