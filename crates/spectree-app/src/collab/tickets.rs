@@ -8,12 +8,13 @@ use spectree_collab::Principal;
 use spectree_domain::ids::ItemId;
 use spectree_domain::org::Action;
 use spectree_store::Store;
-use spectree_store::collab;
+use spectree_store::collab::{self, TicketVia};
 use spectree_store::identity::users;
 
+use crate::identity::IdentityError;
 use crate::secret::{new_token, token_hash};
 use crate::spec::SpecError;
-use crate::{Actor, App, audit};
+use crate::{Actor, App, AuthVia, RequestCtx, audit};
 
 /// Prefix of collaboration tickets.
 pub const TICKET_PREFIX: &str = "stt_";
@@ -54,6 +55,10 @@ impl App {
             &token_hash(&token),
             actor.user_id,
             item,
+            match &actor.via {
+                AuthVia::Session { id, .. } => TicketVia::Session(*id),
+                AuthVia::Token { id } => TicketVia::Token(*id),
+            },
             now.plus(TICKET_TTL),
         )
         .await?;
@@ -76,32 +81,64 @@ impl App {
         Ok(token)
     }
 
-    /// The principal behind a ticket for `item`; the ticket is used up.
+    /// The principal behind a ticket for `item`, with the session or token that asked for
+    /// it (watch it: the socket ends with it); the ticket is used up. `None` when the ticket
+    /// is unknown, used, expired or for another item, when its credential has ended since,
+    /// or when its user can no longer see the item.
     pub async fn redeem_ticket(
         &self,
         ticket: &str,
         item: ItemId,
-    ) -> Result<Option<Principal>, SpecError> {
+        ctx: &RequestCtx,
+    ) -> Result<Option<(Principal, Option<Actor>)>, SpecError> {
         if !ticket.starts_with(TICKET_PREFIX) {
             return Ok(None);
         }
         let mut tx = self.store().begin().await?;
-        let user = collab::redeem_ticket(&mut tx, &token_hash(ticket), item, self.now()).await?;
+        let redeemed =
+            collab::redeem_ticket(&mut tx, &token_hash(ticket), item, self.now()).await?;
         Store::commit(tx).await?;
-        let Some(user) = user else {
+        let Some((user_id, via)) = redeemed else {
             return Ok(None);
         };
-        let Some(access) = self.item_access(item, user).await? else {
+        let Some(user) = users::get(&mut *self.store().read().await?, user_id).await? else {
             return Ok(None);
         };
-        let name = users::get(&mut *self.store().read().await?, user)
-            .await?
-            .map(|u| u.name)
-            .unwrap_or_default();
-        Ok(Some(Principal {
-            user_id: user,
-            name,
-            can_edit: access,
-        }))
+        let actor = via.map(|via| Actor {
+            user_id,
+            email: user.email.clone(),
+            name: user.name.clone(),
+            instance_admin: user.instance_admin,
+            via: match via {
+                TicketVia::Session(id) => AuthVia::Session {
+                    id,
+                    csrf_token: String::new(),
+                },
+                TicketVia::Token(id) => AuthVia::Token { id },
+            },
+            ctx: ctx.clone(),
+        });
+        if let Some(a) = &actor {
+            match self.credential_valid(a).await {
+                Ok(true) => {}
+                Ok(false) => return Ok(None),
+                Err(IdentityError::Store(e)) => return Err(e.into()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "checking a ticket's credential failed");
+                    return Ok(None);
+                }
+            }
+        }
+        let Some(access) = self.item_access(item, user_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some((
+            Principal {
+                user_id,
+                name: user.name,
+                can_edit: access,
+            },
+            actor,
+        )))
     }
 }

@@ -89,15 +89,21 @@ async fn socket(
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
     // The session or token behind the socket, watched so the socket closes when it ends.
-    let mut opened_by = None;
+    let opened_by;
     let principal = match q.token.as_deref() {
         Some(t) if t.starts_with(spectree_app::collab::TICKET_PREFIX) => {
-            state.app.redeem_ticket(t, item).await?.ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::Unauthenticated,
-                    "the ticket is unknown, used or expired",
-                )
-            })?
+            let (p, asked_by) = state
+                .app
+                .redeem_ticket(t, item, &ctx)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::Unauthenticated,
+                        "the ticket is unknown, used or expired",
+                    )
+                })?;
+            opened_by = asked_by;
+            p
         }
         Some(t) => {
             let actor = state.app.authenticate_token(t, ctx).await?.ok_or_else(|| {
@@ -150,7 +156,8 @@ async fn socket(
 /// Close code of a socket whose session or token ended (signed out, revoked, expired).
 const CLOSE_CREDENTIAL_ENDED: u16 = 4401;
 
-/// Resolves when the watched credential ends; never for a socket opened with a ticket.
+/// Resolves when the watched credential ends (for a ticket, the session or token that asked
+/// for it); never when there is none (a ticket issued before tickets recorded it).
 async fn credential_ended(watch: &mut Option<CredentialWatch>) {
     match watch {
         Some(w) => w.ended().await,

@@ -2,7 +2,7 @@
 //! sessions. Document bytes pass through the sealing API.
 
 use spectree_domain::Timestamp;
-use spectree_domain::ids::{ItemId, OrgId, UserId};
+use spectree_domain::ids::{ItemId, OrgId, SessionId, TokenId, UserId};
 use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
@@ -303,38 +303,66 @@ pub async fn insert_ticket(
     hash: &str,
     user: UserId,
     item: ItemId,
+    via: TicketVia,
     expires_at: Timestamp,
 ) -> StoreResult<()> {
-    sqlx::query("INSERT INTO collab_tickets (token_hash, user_id, item_id, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(hash)
-        .bind(user.to_string())
-        .bind(item.to_string())
-        .bind(expires_at.0)
-        .execute(c)
-        .await?;
+    let (session, token) = match via {
+        TicketVia::Session(s) => (Some(s.to_string()), None),
+        TicketVia::Token(t) => (None, Some(t.to_string())),
+    };
+    sqlx::query(
+        "INSERT INTO collab_tickets (token_hash, user_id, item_id, expires_at, session_id, \
+         api_token_id) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(hash)
+    .bind(user.to_string())
+    .bind(item.to_string())
+    .bind(expires_at.0)
+    .bind(session)
+    .bind(token)
+    .execute(c)
+    .await?;
     Ok(())
 }
 
-/// Uses up a live ticket for `item`: returns its user, or `None` when it is unknown, expired,
-/// used, or for another item.
+/// The credential a ticket was asked for with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketVia {
+    /// A session.
+    Session(SessionId),
+    /// An API token.
+    Token(TokenId),
+}
+
+/// Uses up a live ticket for `item`: returns its user and the credential that asked for it,
+/// or `None` when it is unknown, expired, used, or for another item.
 pub async fn redeem_ticket(
     c: &mut AnyConnection,
     hash: &str,
     item: ItemId,
     now: Timestamp,
-) -> StoreResult<Option<UserId>> {
+) -> StoreResult<Option<(UserId, Option<TicketVia>)>> {
     let row = sqlx::query(
-        "DELETE FROM collab_tickets WHERE token_hash = $1 AND item_id = $2 AND expires_at > $3 RETURNING user_id",
+        "DELETE FROM collab_tickets WHERE token_hash = $1 AND item_id = $2 AND expires_at > $3 \
+         RETURNING user_id, session_id, api_token_id",
     )
     .bind(hash)
     .bind(item.to_string())
     .bind(now.0)
     .fetch_optional(c)
     .await?;
-    match row {
-        Some(r) => Ok(Some(crate::row::parse(&r, "user_id")?)),
-        None => Ok(None),
-    }
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let via = match (
+        crate::row::parse_opt(&r, "session_id")?,
+        crate::row::parse_opt(&r, "api_token_id")?,
+    ) {
+        (Some(s), _) => Some(TicketVia::Session(s)),
+        (None, Some(t)) => Some(TicketVia::Token(t)),
+        (None, None) => None,
+    };
+    Ok(Some((crate::row::parse(&r, "user_id")?, via)))
 }
 
 /// What the database has of a document beyond `after` (the last seq a node applied): the

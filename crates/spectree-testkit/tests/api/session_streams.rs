@@ -134,8 +134,20 @@ async fn close_code(io: &mut reqwest::Upgraded) -> u16 {
     }
 }
 
+/// Asks for a WebSocket upgrade of `path`.
+async fn upgrade(c: &Client, path: &str) -> reqwest::Response {
+    c.request(Method::GET, path)
+        .header("connection", "Upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
-async fn live_document_sockets_close_when_their_session_or_token_ends() {
+async fn live_document_sockets_close_when_their_session_or_token_ends_tickets_included() {
     let (server, owner, _, _, project) = project_fixture_with(|c| {
         c.auth.stream_recheck_interval = Duration::from_secs(3600);
     })
@@ -153,20 +165,46 @@ async fn live_document_sockets_close_when_their_session_or_token_ends() {
     let closed = p.wait_event("connection-close", WAIT).await.unwrap();
     assert_eq!(closed["code"], 4401, "{closed}");
 
+    // A ticket remembers the session that asked for it: its socket closes with that session.
+    let r = owner
+        .post(&format!("/api/v1/items/{id}/collab-ticket"), &json!({}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let mut by_ticket = peer(&server, &id, r.body["ticket"].as_str().unwrap()).await;
+    // And a ticket asked for with a token revoked since opens nothing.
+    let secret = token(&owner).await;
+    let asker = server.client().with_token(&secret);
+    let r = asker
+        .post(&format!("/api/v1/items/{id}/collab-ticket"), &json!({}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let stale = r.body["ticket"].as_str().unwrap().to_owned();
+    let tokens = owner.get("/api/v1/me/tokens").await;
+    let token_id = tokens.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["revoked_at"].is_null())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = owner.delete(&format!("/api/v1/me/tokens/{token_id}")).await;
+    assert!(r.status < 300, "{}", r.body);
+    let res = upgrade(&server.client(), &format!("/collab/{id}?token={stale}")).await;
+    assert_eq!(res.status(), 401);
+
     // A socket opened with the session cookie closes when the session signs out.
-    let res = owner
-        .request(Method::GET, &format!("/collab/{id}"))
-        .header("connection", "Upgrade")
-        .header("upgrade", "websocket")
-        .header("sec-websocket-version", "13")
-        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
-        .send()
-        .await
-        .unwrap();
+    let res = upgrade(&owner, &format!("/collab/{id}")).await;
     assert_eq!(res.status(), 101);
     let mut io = res.upgrade().await.unwrap();
     let r = owner.post_empty("/api/v1/auth/logout").await;
     assert!(r.status < 300, "{}", r.body);
     assert_eq!(close_code(&mut io).await, 4401);
+    let closed = by_ticket
+        .wait_event("connection-close", WAIT)
+        .await
+        .unwrap();
+    assert_eq!(closed["code"], 4401, "{closed}");
     server.stop().await;
 }
