@@ -1,6 +1,7 @@
 //! The digest: lines queued by [`super::deliver`] are mailed together, one mail per person,
 //! once the oldest of that person's lines is `digest_interval` old (on the app's clock). The
-//! binary runs [`App::send_due_digests`] in the background.
+//! binary runs [`App::send_due_digests`] in the background. A digest that cannot be sent
+//! (the relay is down) keeps its lines for the next pass.
 
 use spectree_store::identity::users;
 use spectree_store::notification::digest;
@@ -43,13 +44,22 @@ impl App {
             } else {
                 format!("Your Spec Tree digest: {} updates", lines.len())
             };
-            self.mailer()
-                .send_logged(Mail {
-                    to: person.email,
-                    subject,
-                    body,
-                })
-                .await;
+            let mail = Mail {
+                to: person.email,
+                subject,
+                body,
+            };
+            if let Err(e) = self.mailer().send(&mail).await {
+                // The lines go back, as they were, for the next pass to try again.
+                tracing::warn!(error = %e, %user, lines = lines.len(),
+                    "sending a digest failed; it is kept for the next attempt");
+                let mut tx = self.store().begin().await?;
+                for line in &lines {
+                    digest::insert(&mut tx, self.store().sealer(), line).await?;
+                }
+                Store::commit(tx).await?;
+                continue;
+            }
             sent += 1;
         }
         Ok(sent)

@@ -814,3 +814,49 @@ async fn inbox_now(c: &Client) -> Vec<Value> {
     assert_eq!(r.status, 200, "{}", r.body);
     r.body["items"].as_array().unwrap().clone()
 }
+
+#[tokio::test]
+async fn a_digest_that_cannot_be_mailed_is_kept_and_sent_on_the_next_pass() {
+    let (server, owner, org, _, project) = project_fixture_with(|c| {
+        // Passes are made by the test alone.
+        c.notifications.digest_check_interval = Duration::from_secs(3600);
+    })
+    .await;
+    let (ada, _) = member(&server, &owner, &org, "ada@acme.example", Some("editor")).await;
+    let id = item(
+        &owner,
+        &project,
+        json!({"type": "epic", "title": "Payments"}),
+    )
+    .await;
+    settle(&server).await;
+    let r = ada
+        .put(&format!("/api/v1/items/{id}/watch"), &json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    comment(&owner, &id, "First thought").await;
+    comment(&owner, &id, "Second thought").await;
+    settle(&server).await;
+    server
+        .clock
+        .advance(server.config.notifications.digest_interval + Duration::from_secs(1));
+    // The mail outbox cannot be written: a file stands where its folder was.
+    let outbox = server.config.data_dir.join("outbox");
+    let away = server.config.data_dir.join("outbox.away");
+    std::fs::rename(&outbox, &away).unwrap();
+    std::fs::write(&outbox, b"in the way").unwrap();
+    assert_eq!(server.app().send_due_digests().await.unwrap(), 0);
+    assert_eq!(count(&server, "notification_digest").await, 2, "kept");
+    std::fs::remove_file(&outbox).unwrap();
+    std::fs::rename(&away, &outbox).unwrap();
+    assert_eq!(server.app().send_due_digests().await.unwrap(), 1);
+    let digest = mails(&server, "ada@acme.example", "digest");
+    assert_eq!(digest.len(), 1);
+    assert!(
+        digest[0].contains("Your Spec Tree digest: 2 updates"),
+        "{}",
+        digest[0]
+    );
+    assert_eq!(count(&server, "notification_digest").await, 0);
+    server.stop().await;
+}
