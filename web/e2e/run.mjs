@@ -11,8 +11,9 @@ import { latency } from './latency.mjs';
 import { load } from './load.mjs';
 import { discuss } from './discuss.mjs';
 import { bigtree } from './bigtree.mjs';
+import { aware } from './aware.mjs';
 
-const scenarios = { setup, collab, load, latency, discuss, bigtree };
+const scenarios = { setup, collab, load, latency, discuss, bigtree, aware };
 const name = process.argv[2];
 const scenario = scenarios[name];
 if (!scenario) {

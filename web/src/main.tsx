@@ -11,10 +11,17 @@ import { HomePage, OrgPage, TeamPage } from './pages/orgs';
 import { ProjectPage, TrashPage } from './pages/project';
 import { ErrorBox } from './ui';
 import { clearOfflineData } from './offline';
+import { UnreadBadge } from './awareness/badge';
 
 // Pages few people open load as their own chunks.
 const SnapshotsPage = lazy(() => import('./history/snapshots'));
 const AuditPage = lazy(() => import('./admin/audit'));
+const InboxPage = lazy(() => import('./awareness/inbox'));
+const PreferencesPage = lazy(() => import('./awareness/preferences'));
+const ActivityPage = lazy(() => import('./awareness/activity'));
+const ViewsPage = lazy(() => import('./views/views').then((m) => ({ default: m.ViewsPage })));
+const ViewPage = lazy(() => import('./views/views').then((m) => ({ default: m.ViewPage })));
+const WebhooksPage = lazy(() => import('./settings/webhooks'));
 
 /// Pages anyone may open without a session.
 const PUBLIC = ['/setup', '/login', '/signup', '/verify-email', '/reset-password', '/invite'];
@@ -63,6 +70,16 @@ function App() {
   else if ((p = match('/projects/:project/trash', path))) page = <TrashPage projectId={p.project} />;
   else if ((p = match('/projects/:project/snapshots', path))) page = <SnapshotsPage projectId={p.project} />;
   else if ((p = match('/orgs/:org/audit', path))) page = <AuditPage orgId={p.org} />;
+  else if (path === '/inbox') page = <InboxPage />;
+  else if (path === '/settings/notifications') page = <PreferencesPage />;
+  else if (path === '/activity') page = <ActivityPage key="me" scope={{ kind: 'user', id: 'me' }} />;
+  else if ((p = match('/projects/:project/activity', path)))
+    page = <ActivityPage key={p.project} scope={{ kind: 'project', id: p.project }} />;
+  else if ((p = match('/teams/:team/activity', path))) page = <ActivityPage key={p.team} scope={{ kind: 'team', id: p.team }} />;
+  else if ((p = match('/people/:user/activity', path))) page = <ActivityPage key={p.user} scope={{ kind: 'user', id: p.user }} />;
+  else if ((p = match('/projects/:project/views', path))) page = <ViewsPage projectId={p.project} />;
+  else if ((p = match('/views/:view', path))) page = <ViewPage key={p.view} viewId={p.view} />;
+  else if ((p = match('/teams/:team/webhooks', path))) page = <WebhooksPage teamId={p.team} />;
   else page = <main class="page"><h1>Not found</h1><a href="/">Home</a></main>;
 
   return (
@@ -74,6 +91,8 @@ function App() {
               Spec Tree
             </a>
             <span class="grow" />
+            <a href="/activity">Activity</a>
+            <UnreadBadge key={me.user.id} />
             <span class="who" aria-label="Signed in as">
               {me.user.name}
             </span>

@@ -16,6 +16,8 @@ import { Description, TextSelection } from './description';
 import { Criteria } from './criteria';
 import { useThreads } from '../discussion/threads';
 import type { LiveRow } from '../pages/tree';
+import { WatchControl } from '../awareness/watch';
+import { AiWriting, GenerateButton } from '../ai/generate';
 
 // The side panels load when first shown.
 const DiscussionPanel = lazy(() => import('../discussion/panel'));
@@ -235,8 +237,11 @@ function Editor(props: {
           {connText(props.conn, props.synced)}
         </span>
         {!editable && <span class="badge">read only</span>}
+        <WatchControl itemId={itemId} />
+        {editable && <GenerateButton itemId={itemId} type={(fields.get('type') ?? 'task') as ItemType} />}
         <Presence people={people} />
       </div>
+      <AiWriting awareness={provider.awareness} editable={editable} />
       <input
         ref={titleRef}
         class="title-input"

@@ -6,6 +6,8 @@ export interface Person {
   id: string;
   name: string;
   color: string;
+  /// An AI generation writing for this person (a participant of its own).
+  ai?: boolean;
 }
 
 export function usePresence(awareness: Awareness): Person[] {
@@ -15,7 +17,8 @@ export function usePresence(awareness: Awareness): Person[] {
       const seen = new Map<string, Person>();
       awareness.getStates().forEach((s) => {
         const u = s.user as Partial<Person> | undefined;
-        if (u?.id && u.name && !seen.has(u.id)) seen.set(u.id, { id: u.id, name: u.name, color: u.color ?? '#777' });
+        const key = `${u?.id}${u?.ai ? ':ai' : ''}`;
+        if (u?.id && u.name && !seen.has(key)) seen.set(key, { id: u.id, name: u.name, color: u.color ?? '#777', ai: !!u.ai });
       });
       setPeople([...seen.values()].sort((a, b) => a.name.localeCompare(b.name)));
     };
@@ -39,8 +42,8 @@ export function Presence({ people }: { people: Person[] }) {
   return (
     <ul class="presence" aria-label="People on this item">
       {people.map((p) => (
-        <li key={p.id} class="avatar" style={{ background: p.color }} title={p.name} aria-label={p.name}>
-          {initials(p.name)}
+        <li key={`${p.id}${p.ai ? ':ai' : ''}`} class={`avatar${p.ai ? ' ai' : ''}`} style={{ background: p.color }} title={p.name} aria-label={p.name}>
+          {p.ai ? 'AI' : initials(p.name)}
         </li>
       ))}
     </ul>

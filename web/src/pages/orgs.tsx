@@ -297,6 +297,10 @@ export function TeamPage({ teamId }: { teamId: string }) {
         {orgId && <a href={`/orgs/${orgId}`}>{me?.organizations.find((o) => o.org_id === orgId)?.name ?? 'Organization'}</a>}
       </nav>
       <h1>{team.data?.name ?? '…'}</h1>
+      <p class="links">
+        <a href={`/teams/${teamId}/activity`}>Activity</a>
+        {(team.data?.role === 'admin' || team.data?.role === 'owner') && <a href={`/teams/${teamId}/webhooks`}>Webhooks</a>}
+      </p>
       <div class="columns">
         <Card title="Projects">
           <ul class="list" aria-label="Projects">

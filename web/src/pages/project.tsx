@@ -123,6 +123,8 @@ export function ProjectPage({ projectId, itemId }: { projectId: string; itemId: 
         <span class={`live ${tree.live ? 'on' : 'off'}`} role="status" aria-label="Tree updates">
           {tree.live ? 'live' : 'reconnecting…'}
         </span>
+        <a href={`/projects/${projectId}/activity`}>Activity</a>
+        <a href={`/projects/${projectId}/views`}>Views</a>
         <a href={`/projects/${projectId}/snapshots`}>Snapshots</a>
         <a href={`/projects/${projectId}/trash`}>Trash</a>
       </header>

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use spectree_testkit::browser::{run_scenario, screenshot_dir};
 use spectree_testkit::{Client, PASSWORD, TestServer};
 
-use crate::support::{item, project_fixture};
+use crate::support::{item, project_fixture, project_fixture_with};
 
 #[tokio::test]
 async fn first_run_setup_sign_up_and_the_mailed_links_work_in_the_browser() {
@@ -348,5 +348,147 @@ async fn a_tree_of_ten_thousand_items_renders_a_window_of_rows_and_scrolls() {
     eprintln!("bigtree scenario measured: {result}");
     assert!(result["rowsInDom"].as_u64().unwrap() <= 200, "{result}");
     assert_eq!(result["items"], json!(n));
+    server.stop().await;
+}
+
+/// A webhook receiver on 127.0.0.1 that answers 200 and counts what it got.
+async fn receiver() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let got = Arc::new(AtomicUsize::new(0));
+    let counter = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                "thanks"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (format!("http://{addr}/hook"), got)
+}
+
+#[tokio::test]
+async fn mentions_reach_the_inbox_live_ai_writing_is_watched_and_views_and_webhooks_work_in_the_browser()
+ {
+    let (server, owner, org, team, project) = project_fixture_with(|c| {
+        // The test's own webhook receiver runs on 127.0.0.1.
+        c.webhooks.allow_private_targets = true;
+        // Slow enough to watch the text arrive, and to cancel a job.
+        c.ai.offline_token_interval = std::time::Duration::from_millis(120);
+        // A live editing session becomes one activity once it has been idle this long.
+        c.history.version_idle = std::time::Duration::from_secs(1);
+        c.history.close_interval = std::time::Duration::from_millis(200);
+    })
+    .await;
+    let bea = teammate(
+        &server,
+        &owner,
+        &org,
+        &team,
+        ("bea@example.com", "Bea Editor", "editor"),
+    )
+    .await;
+    let epic = item(
+        &owner,
+        &project,
+        json!({"type": "epic", "title": "Payments"}),
+    )
+    .await;
+    let story = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "Pay by card", "parent_id": epic,
+               "description": "Customers pay with a saved card in one step.\n\n"}),
+    )
+    .await;
+    let (hook_url, got) = receiver().await;
+    let user =
+        |email: &str, name: &str| json!({"email": email, "name": name, "password": PASSWORD});
+    let fixture = json!({
+        "org": org, "team": team, "project": project, "epic": epic, "story": story,
+        "storyTitle": "Pay by card", "receiver": hook_url,
+        "admin": user("admin@example.com", "Admin"),
+        "editor": user("bea@example.com", "Bea Editor"),
+    });
+    // The server's clock follows real time here, so live editing sessions close (as
+    // activity) after their idle time while the browsers work.
+    let clock = server.clock.clone();
+    let ticker = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            clock.advance(std::time::Duration::from_millis(100));
+        }
+    });
+    let shots = screenshot_dir();
+    let result = run_scenario("aware", &server.base, &fixture, shots.as_deref()).await;
+    ticker.abort();
+    let result = result.unwrap();
+    eprintln!("aware scenario measured: {result}");
+    // The mention Bea saw is in her inbox, read (she opened it).
+    let r = bea.get("/api/v1/me/notifications?state=all").await;
+    let mention = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == json!("mentioned"))
+        .unwrap_or_else(|| panic!("no mention: {}", r.body))
+        .clone();
+    assert_eq!(mention["state"], json!("read"));
+    assert_eq!(result["mentionSummary"], mention["summary"]);
+    assert!(
+        result["feedEntry"]
+            .as_str()
+            .unwrap()
+            .contains("from draft to in review"),
+        "{result}"
+    );
+    // The preference Bea chose, and the subtree watch.
+    let prefs = bea.get("/api/v1/me/notification-preferences").await;
+    let commented = prefs.body["preferences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == json!("commented"))
+        .unwrap()
+        .clone();
+    assert_eq!(commented["email"], json!(true));
+    assert_eq!(commented["digest"], json!(false));
+    assert_eq!(result["watch"]["watch"]["subtree"], json!(true));
+    // The AI wrote as a participant of its own, watched in several states; the second job
+    // was cancelled from Bea's browser.
+    assert!(result["aiIntermediateStates"].as_u64().unwrap() >= 3);
+    assert_eq!(result["aiAvatar"], json!(true));
+    let cancelled = result["cancelledGeneration"].as_str().unwrap();
+    let g = owner.get(&format!("/api/v1/generations/{cancelled}")).await;
+    assert_eq!(g.body["state"], json!("cancelled"), "{}", g.body);
+    let row = owner.get(&format!("/api/v1/items/{story}")).await;
+    assert!(
+        row.body["description"].as_str().unwrap().len() > 60,
+        "{}",
+        row.body
+    );
+    // The view Bea opened by its link is shared with the team and filters as built.
+    let views = bea.get(&format!("/api/v1/projects/{project}/views")).await;
+    let view = &views.body["items"][0];
+    assert_eq!(view["name"], json!("Stories to review"));
+    assert_eq!(view["visibility"], json!("team"));
+    assert_eq!(view["definition"]["group_by"], json!("status"));
+    assert_eq!(
+        result["viewLink"].as_str().unwrap(),
+        view["link"].as_str().unwrap()
+    );
+    // The receiver got the ping and its replay.
+    assert!(
+        got.load(std::sync::atomic::Ordering::SeqCst) >= 2,
+        "{result}"
+    );
     server.stop().await;
 }
