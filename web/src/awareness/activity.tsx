@@ -224,7 +224,13 @@ export function ActivityFeed({ scope, compact }: { scope: FeedScope; compact?: b
           const text = describe(a, title);
           return (
             <li key={a.id} data-kind={a.kind}>
-              <span class="who">{who}</span>{' '}
+              {a.actor_id ? (
+                <a class="who" href={`/people/${a.actor_id}/activity`}>
+                  {who}
+                </a>
+              ) : (
+                <span class="who">{who}</span>
+              )}{' '}
               {a.item_id ? <a href={`/projects/${a.project_id}/items/${a.item_id}`}>{text}</a> : <span>{text}</span>}
               <time class="muted" dateTime={a.created_at}>
                 {' '}
@@ -262,7 +268,11 @@ function useTitle(scope: FeedScope): string | null {
     setName(null);
     if (scope.kind === 'project') get<ProjectView>(`/api/v1/projects/${scope.id}`).then((p) => setName(p.name), () => undefined);
     else if (scope.kind === 'team') get<TeamView>(`/api/v1/teams/${scope.id}`).then((t) => setName(t.name), () => undefined);
-    else setName(scope.id === 'me' || scope.id === me?.user.id ? 'You' : null);
+    else if (scope.id === 'me' || scope.id === me?.user.id) setName('You');
+    else
+      Promise.all(
+        (me?.organizations ?? []).map((o) => get<Page<MemberView>>(`/api/v1/orgs/${o.org_id}/members?limit=200`).catch(() => ({ items: [] }))),
+      ).then((pages) => setName(pages.flatMap((p) => p.items).find((m) => m.user_id === scope.id)?.name ?? null));
   }, [scope.kind, scope.id]);
   return name;
 }
