@@ -4,7 +4,8 @@
 // watching a subtree; an AI generation started by Admin is seen by Bea as it is written,
 // with the AI as a participant of its own, and a second one is cancelled from Bea's
 // browser; a shared view built by Admin opens by its link for Bea with the same list; and a
-// team webhook is added, pinged, its delivery seen in the log and replayed.
+// team webhook is added, pinged, its delivery seen in the log and replayed, and its secret
+// rotated.
 import { editorConnected, editorText, login, selectInDescription, until } from './lib.mjs';
 
 const api = (page, path) =>
@@ -13,9 +14,10 @@ const api = (page, path) =>
     return { status: r.status, body: await r.json() };
   }, path);
 
+// The badge is gone at zero: read it without waiting for it (it may go between two looks).
 const unread = async (page) => {
-  const badge = page.getByTestId('unread-count');
-  return (await badge.count()) ? Number(await badge.innerText()) : 0;
+  const [n] = await page.getByTestId('unread-count').allInnerTexts();
+  return n ? Number(n) : 0;
 };
 
 export async function aware({ browser, base, fixture: f, shots }) {
@@ -101,6 +103,7 @@ export async function aware({ browser, base, fixture: f, shots }) {
   await b.page.getByRole('status', { name: 'AI writing' }).waitFor();
   const lengths = new Set();
   let aiAvatar = false;
+  const aiCarets = new Set();
   let shot = false;
   await until('Bea sees the text grow while the AI writes', async () => {
     const t = await editorText(b.page);
@@ -108,16 +111,18 @@ export async function aware({ browser, base, fixture: f, shots }) {
     if (writing && t.length > startText.length) {
       lengths.add(t.length);
       aiAvatar ||= (await b.page.locator('.presence .avatar.ai').count()) > 0;
+      // The AI's caret, named, in Bea's text while it writes.
+      for (const n of await b.page.locator('.cm-ySelectionInfo').allInnerTexts()) if (n.startsWith('AI')) aiCarets.add(n);
       if (shots && !shot && lengths.size >= 3) {
         shot = true;
         await b.page.screenshot({ path: `${shots}/ai-generation.png` });
       }
     }
-    return { ok: lengths.size >= 3, seen: [...lengths] };
+    return { ok: lengths.size >= 3 && aiCarets.size > 0, seen: { lengths: [...lengths], carets: [...aiCarets] } };
   });
   result.aiIntermediateStates = lengths.size;
   result.aiAvatar = aiAvatar;
-  result.aiCaret = (await b.page.locator('.cm-ySelectionInfo').allInnerTexts()).filter((n) => n.startsWith('AI'));
+  result.aiCarets = [...aiCarets];
   await until('the generation ends', async () => (await b.page.getByRole('status', { name: 'AI writing' }).count()) === 0, 60000);
   // A second one is cancelled from Bea's browser.
   await a.page.getByRole('button', { name: 'Generate with AI' }).click();
@@ -137,12 +142,15 @@ export async function aware({ browser, base, fixture: f, shots }) {
   await a.page.getByLabel('Type: story').check();
   await a.page.getByLabel('Status: in review').check();
   await a.page.getByLabel('Group by').selectOption('status');
-  await until('the view lists the story under its status', async () => {
+  const saved = () => a.page.getByRole('status', { name: 'Save state' }).innerText();
+  await until('the view lists the story under its status, all saved', async () => {
     const t = await a.page.getByRole('status', { name: 'View total' }).innerText().catch(() => '');
-    return { ok: t === '1 item', seen: t };
+    const s = await saved();
+    return { ok: t === '1 item' && s === 'Saved', seen: [t, s] };
   });
   await a.page.getByRole('button', { name: 'Share with the team' }).click();
   await a.page.getByText('shared with the team').first().waitFor();
+  await until('sharing is saved', async () => ({ ok: (await saved()) === 'Saved', seen: await saved() }));
   const link = await a.page.getByLabel('Link to this view').inputValue();
   result.viewLink = link;
   if (shots) await a.page.screenshot({ path: `${shots}/shared-view.png` });
@@ -159,7 +167,7 @@ export async function aware({ browser, base, fixture: f, shots }) {
   await a.page.getByLabel('Webhook URL').fill(f.receiver);
   await a.page.getByRole('button', { name: 'Add webhook' }).click();
   const secret = await a.page.getByRole('alert', { name: 'Signing secret' }).locator('code').innerText();
-  result.secretShown = secret.length > 10;
+  result.secret = secret;
   const hook = a.page.getByRole('listitem', { name: `Webhook ${f.receiver}` });
   await hook.getByRole('button', { name: 'Send a ping' }).click();
   await hook.getByRole('button', { name: 'Deliveries' }).click();
@@ -173,6 +181,15 @@ export async function aware({ browser, base, fixture: f, shots }) {
     return { ok: n >= 2, seen: n };
   });
   if (shots) await a.page.screenshot({ path: `${shots}/webhooks.png` });
+  // Rotating shows the new secret once; the next ping is signed with it.
+  await a.page.getByRole('button', { name: 'I have saved it' }).click();
+  await hook.getByRole('button', { name: 'Rotate secret' }).click();
+  result.rotatedSecret = await a.page.getByRole('alert', { name: 'Signing secret' }).locator('code').innerText();
+  await hook.getByRole('button', { name: 'Send a ping' }).click();
+  await until('the ping after the rotation is delivered', async () => {
+    const n = await hook.locator('tr.delivery.succeeded').count();
+    return { ok: n >= 3, seen: n };
+  });
   result.deliveries = await hook.locator('tr.delivery').count();
 
   await a.context.close();

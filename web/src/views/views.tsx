@@ -2,7 +2,7 @@
 // sorted and grouped list of the project's items. Its owner builds it in place (each change
 // is saved and the list reruns), shares it with the team, and anyone who may see the
 // project opens it by its link, `/views/{id}`.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   del,
   errorText,
@@ -313,14 +313,32 @@ export function ViewPage({ viewId }: { viewId: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [viewId]);
   const mine = !!view && view.owner_id === me?.user.id;
-  const save = async (change: Partial<Pick<SharedView, 'name' | 'visibility' | 'definition'>>) => {
+  // Changes show at once, so the next one builds on them, and are saved one after another
+  // in the order they were made; the list reruns after the last. (Saving each change from
+  // the last saved definition lost changes made while a save was under way.)
+  const saving = useRef<Promise<void>>(Promise.resolve());
+  const latest = useRef(0);
+  const [pending, setPending] = useState(0);
+  const save = (change: Partial<Pick<SharedView, 'name' | 'visibility' | 'definition'>>) => {
     setError(null);
-    try {
-      setView(await patch<SharedView>(`/api/v1/views/${viewId}`, change));
-      await run();
-    } catch (e) {
-      setError(errorText(e));
-    }
+    setView((v) => (v ? { ...v, ...change } : v));
+    const n = ++latest.current;
+    setPending((p) => p + 1);
+    saving.current = saving.current.then(async () => {
+      try {
+        const saved = await patch<SharedView>(`/api/v1/views/${viewId}`, change);
+        if (n === latest.current) {
+          setView(saved);
+          await run();
+        }
+      } catch (e) {
+        setError(errorText(e));
+        // Show what is saved, not the change that was refused.
+        await get<SharedView>(`/api/v1/views/${viewId}`).then(setView, () => undefined);
+      } finally {
+        setPending((p) => p - 1);
+      }
+    });
   };
   const groups = useMemo(() => {
     // Later pages continue the groups of the first.
@@ -346,6 +364,9 @@ export function ViewPage({ viewId }: { viewId: string }) {
         <span class="grow" />
         {mine && view && (
           <>
+            <span class="muted" role="status" aria-label="Save state">
+              {pending ? 'Saving…' : 'Saved'}
+            </span>
             <button onClick={() => save({ visibility: view.visibility === 'team' ? 'private' : 'team' })}>
               {view.visibility === 'team' ? 'Make private' : 'Share with the team'}
             </button>

@@ -7,6 +7,7 @@ use spectree_testkit::browser::{run_scenario, screenshot_dir};
 use spectree_testkit::{Client, PASSWORD, TestServer};
 
 use crate::support::{item, project_fixture, project_fixture_with};
+use crate::webhooks::{Receiver, signed_with};
 
 #[tokio::test]
 async fn first_run_setup_sign_up_and_the_mailed_links_work_in_the_browser() {
@@ -351,30 +352,6 @@ async fn a_tree_of_ten_thousand_items_renders_a_window_of_rows_and_scrolls() {
     server.stop().await;
 }
 
-/// A webhook receiver on 127.0.0.1 that answers 200 and counts what it got.
-async fn receiver() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let got = Arc::new(AtomicUsize::new(0));
-    let counter = got.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move || {
-            let counter = counter.clone();
-            async move {
-                counter.fetch_add(1, Ordering::SeqCst);
-                "thanks"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    (format!("http://{addr}/hook"), got)
-}
-
 #[tokio::test]
 async fn mentions_reach_the_inbox_live_ai_writing_is_watched_and_views_and_webhooks_work_in_the_browser()
  {
@@ -409,7 +386,8 @@ async fn mentions_reach_the_inbox_live_ai_writing_is_watched_and_views_and_webho
                "description": "Customers pay with a saved card in one step.\n\n"}),
     )
     .await;
-    let (hook_url, got) = receiver().await;
+    let (hooks, hooks_base) = Receiver::start(vec![]).await;
+    let hook_url = format!("{hooks_base}/hook");
     let user =
         |email: &str, name: &str| json!({"email": email, "name": name, "password": PASSWORD});
     let fixture = json!({
@@ -466,6 +444,13 @@ async fn mentions_reach_the_inbox_live_ai_writing_is_watched_and_views_and_webho
     // was cancelled from Bea's browser.
     assert!(result["aiIntermediateStates"].as_u64().unwrap() >= 3);
     assert_eq!(result["aiAvatar"], json!(true));
+    assert!(
+        result["aiCarets"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("AI (for Admin)")),
+        "{result}"
+    );
     let cancelled = result["cancelledGeneration"].as_str().unwrap();
     let g = owner.get(&format!("/api/v1/generations/{cancelled}")).await;
     assert_eq!(g.body["state"], json!("cancelled"), "{}", g.body);
@@ -481,14 +466,26 @@ async fn mentions_reach_the_inbox_live_ai_writing_is_watched_and_views_and_webho
     assert_eq!(view["name"], json!("Stories to review"));
     assert_eq!(view["visibility"], json!("team"));
     assert_eq!(view["definition"]["group_by"], json!("status"));
+    assert_eq!(view["definition"]["filters"]["types"], json!(["story"]));
+    assert_eq!(
+        view["definition"]["filters"]["statuses"],
+        json!(["in_review"])
+    );
     assert_eq!(
         result["viewLink"].as_str().unwrap(),
         view["link"].as_str().unwrap()
     );
-    // The receiver got the ping and its replay.
-    assert!(
-        got.load(std::sync::atomic::Ordering::SeqCst) >= 2,
-        "{result}"
+    // The receiver got the ping and its replay, signed with the secret the page showed,
+    // then a ping signed with the rotated one.
+    let got = hooks.wait_for(3).await;
+    let (secret, rotated) = (
+        result["secret"].as_str().unwrap(),
+        result["rotatedSecret"].as_str().unwrap(),
     );
+    assert_ne!(secret, rotated);
+    let (last, before) = got.split_last().unwrap();
+    assert!(before.iter().all(|r| signed_with(r, secret)), "{result}");
+    assert!(signed_with(last, rotated), "{result}");
+    assert!(result["deliveries"].as_u64().unwrap() >= 3, "{result}");
     server.stop().await;
 }

@@ -20,7 +20,7 @@ use crate::support::{item, member, project_fixture_with};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Received {
+pub(crate) struct Received {
     headers: HeaderMap,
     body: Vec<u8>,
 }
@@ -37,8 +37,9 @@ impl Received {
     }
 }
 
+/// A webhook receiver on 127.0.0.1 (also used by the browser tests).
 #[derive(Clone, Default)]
-struct Receiver {
+pub(crate) struct Receiver {
     got: Arc<Mutex<Vec<Received>>>,
     /// Statuses to answer with, in order; 200 once they run out.
     script: Arc<Mutex<Vec<u16>>>,
@@ -62,7 +63,7 @@ async fn redirect() -> impl IntoResponse {
 
 impl Receiver {
     /// Starts a receiver on 127.0.0.1; returns it and its base URL.
-    async fn start(script: Vec<u16>) -> (Receiver, String) {
+    pub(crate) async fn start(script: Vec<u16>) -> (Receiver, String) {
         let r = Receiver {
             script: Arc::new(Mutex::new(script)),
             ..Receiver::default()
@@ -84,7 +85,7 @@ impl Receiver {
     }
 
     /// Waits (generously) until `n` requests arrived.
-    async fn wait_for(&self, n: usize) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Received> {
         for _ in 0..400 {
             let got = self.got();
             if got.len() >= n {
@@ -120,7 +121,7 @@ fn hmac_sha256(key: &[u8], msg: &[u8]) -> String {
 }
 
 /// Whether a received delivery carries a valid signature made with `secret`.
-fn signed_with(r: &Received, secret: &str) -> bool {
+pub(crate) fn signed_with(r: &Received, secret: &str) -> bool {
     let ts = r.header("x-spectree-timestamp");
     let mut msg = ts.as_bytes().to_vec();
     msg.push(b'.');
