@@ -9,7 +9,7 @@ use spectree_domain::org::Action;
 use spectree_domain::page::{Page, PageRequest};
 use spectree_domain::spec::{ItemType, check_parent};
 use spectree_store::history::drafts;
-use spectree_store::history::versions::{self, VersionEntryJson, VersionMeta};
+use spectree_store::history::versions::{self, VersionEntry, VersionMeta};
 use spectree_store::spec::items::{self, Item};
 use spectree_store::{AnyConnection, Store};
 
@@ -204,7 +204,7 @@ impl App {
         item: ItemId,
         cursor: Option<&str>,
         limit: Option<u32>,
-    ) -> Result<Page<VersionEntryJson>, HistoryError> {
+    ) -> Result<Page<VersionEntry>, HistoryError> {
         let before = cursor
             .map(|c| c.parse::<i64>().map_err(|_| HistoryError::InvalidCursor))
             .transpose()?;
@@ -215,7 +215,6 @@ impl App {
         let row = self.history_item(&mut c, actor, item, Action::View).await?;
         let rows = versions::index(
             &mut c,
-            self.store().dialect(),
             self.store().sealer(),
             row.org_id,
             row.id,

@@ -10,8 +10,8 @@ use spectree_domain::ids::ItemId;
 
 use super::views::{
     AttributionView, DiffFormat, DiffQuery, HistoryExportFormat, HistoryExportQuery,
-    ItemRestoreView, SaveVersionRequest, VersionDetailView, VersionIndexQuery, VersionIndexView,
-    VersionView,
+    ItemRestoreView, SaveVersionRequest, VersionDetailView, VersionEntryView, VersionIndexQuery,
+    VersionIndexView, VersionView,
 };
 use super::{JSONL, MARKDOWN, text};
 use crate::auth::Authenticated;
@@ -51,35 +51,18 @@ pub(super) async fn version_index(
     Authenticated(actor): Authenticated,
     ApiPath(item): ApiPath<ItemId>,
     ApiQuery(q): ApiQuery<VersionIndexQuery>,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<VersionIndexView>> {
     let page = state
         .app
         .item_version_index(&actor, item, q.cursor.as_deref(), q.limit)
         .await?;
-    // The entries arrive as JSON objects (the database renders them, see
-    // `versions::index`); the answer is written around them, in `VersionIndexView`'s shape.
-    let mut body =
-        String::with_capacity(64 + page.items.iter().map(|v| v.json.len() + 1).sum::<usize>());
-    body.push_str("{\"count\":");
-    body.push_str(&page.items.len().to_string());
-    body.push_str(",\"versions\":[");
-    for (i, v) in page.items.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        body.push_str(&v.json);
-    }
-    body.push(']');
-    if let Some(next) = &page.next {
-        body.push_str(",\"next_cursor\":");
-        body.push_str(&serde_json::to_string(next).unwrap_or_else(|_| "null".into()));
-    }
-    body.push('}');
-    Ok((
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response())
+    let versions: Vec<VersionEntryView> =
+        page.items.into_iter().map(VersionEntryView::from).collect();
+    Ok(Json(VersionIndexView {
+        count: versions.len(),
+        versions,
+        next_cursor: page.next,
+    }))
 }
 
 /// Save the item as it is now as a named version (Editors and up).

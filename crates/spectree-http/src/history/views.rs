@@ -5,7 +5,7 @@ use spectree_app::history::{
     AttributedRange, Attribution, ItemRestore, PlaceRestore, RestoreOutcome, VersionDetail,
 };
 use spectree_app::store::history::snapshots::SnapshotMeta;
-use spectree_app::store::history::versions::VersionMeta;
+use spectree_app::store::history::versions::{VersionEntry, VersionMeta};
 use spectree_domain::history::{Author, FieldChange, ItemSnapshot, TreeItem, VersionKind};
 use spectree_domain::ids::{ProjectId, UserId};
 use utoipa::{IntoParams, ToSchema};
@@ -80,7 +80,6 @@ impl Serialize for CommaList {
 }
 
 /// One line of the version index: a version's metadata, with times as Unix milliseconds.
-/// (The answer is written by `versions::index` and the handler in this shape.)
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VersionEntryView {
     /// Number, from 1 per item.
@@ -104,6 +103,22 @@ pub struct VersionEntryView {
     /// The version a restore brought back.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restored_from: Option<i64>,
+}
+
+impl From<VersionEntry> for VersionEntryView {
+    fn from(v: VersionEntry) -> Self {
+        Self {
+            number: v.number,
+            kind: v.kind,
+            cause: v.cause,
+            started_at_ms: v.started_at.0,
+            created_at_ms: v.created_at.0,
+            authors: v.authors,
+            message: v.message,
+            fields: CommaList(v.fields),
+            restored_from: v.restored_from,
+        }
+    }
 }
 
 /// An item's version index, newest first.
