@@ -183,6 +183,15 @@ impl Store {
         Ok(())
     }
 
+    /// [`Store::commit`] for a transaction that recorded no activity: the activity
+    /// dispatchers are not woken. Live documents commit every update they store this way
+    /// (hundreds a second under load), so the dispatcher does not read its outbox after
+    /// each (docs/decisions/0022). An activity committed this way by mistake is not lost:
+    /// the dispatcher finds it on its next `activity.dispatch_interval` tick.
+    pub async fn commit_without_activity(tx: Tx) -> StoreResult<()> {
+        tx.commit().await
+    }
+
     /// Starts a transaction for a use case.
     pub async fn begin(&self) -> StoreResult<Tx> {
         match &self.writer {

@@ -248,7 +248,8 @@ impl App {
                 row.updated_by = e;
             }
             items::update(&mut tx, self.store().sealer(), &row).await?;
-            self.note_item_change(&mut tx, &before, &row, author.clone())
+            let closed_version = self
+                .note_item_change(&mut tx, &before, &row, author.clone())
                 .await?;
             if changed
                 .iter()
@@ -283,7 +284,13 @@ impl App {
                 )
                 .await?;
             }
-            Store::commit(tx).await?;
+            // Most projections record no activity (a version's comes when it closes): they
+            // do not wake the activity dispatcher (docs/decisions/0022).
+            if closed_version {
+                Store::commit(tx).await?;
+            } else {
+                Store::commit_without_activity(tx).await?;
+            }
             self.events().publish(
                 row.project_id,
                 crate::events::ItemEventKind::Updated,

@@ -208,24 +208,27 @@ impl App {
     }
 
     /// Notes a live or REST change (`before` → `after`) in the item's draft. A draft past its
-    /// maximum length is closed first, with the state before this change.
+    /// maximum length is closed first, with the state before this change. Returns whether it
+    /// closed one (and so recorded an activity).
     pub(crate) async fn note_item_change(
         &self,
         c: &mut AnyConnection,
         before: &Item,
         after: &Item,
         editor: Option<Author>,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         versions::lock_item(c, self.store().dialect(), after.id).await?;
         self.ensure_baseline(c, before).await?;
         let now = self.now();
         let max = self.settings().version_max;
+        let mut closed = false;
         let draft = match drafts::get(c, after.id).await? {
             Some(d) if d.started_at > now.minus(max) => Some(d),
             Some(_) => {
                 let d = drafts::take(c, after.id).await?;
                 self.store_version(c, before, &VersionCause::auto("edit", None), d)
                     .await?;
+                closed = true;
                 None
             }
             None => None,
@@ -242,7 +245,8 @@ impl App {
             d.authors.push(author);
         }
         d.last_change_at = now;
-        drafts::put(c, &d).await
+        drafts::put(c, &d).await?;
+        Ok(closed)
     }
 
     /// Records an immediate change (`create`, `move`, `trash`, `untrash`): the open draft

@@ -160,7 +160,7 @@ impl Room {
         let found = self.with_users(found).await?;
         let mut tx = self.shared.store.begin().await?;
         self.record_conflicts(&mut tx, &found, None).await?;
-        Store::commit(tx).await?;
+        Store::commit_without_activity(tx).await?;
         Ok(())
     }
 }

@@ -236,7 +236,7 @@ impl Room {
                 shared.clock.now(),
             )
             .await?;
-            Store::commit(tx).await?;
+            Store::commit_without_activity(tx).await?;
             stored = collab::load(
                 &mut *shared.store.read().await?,
                 shared.store.sealer(),
@@ -473,7 +473,7 @@ impl Room {
                         self.shared.clock.now(),
                     )
                     .await?;
-                    Store::commit(tx).await?;
+                    Store::commit_without_activity(tx).await?;
                     self.client_owners.insert(*client, binding);
                 }
             }
@@ -645,7 +645,7 @@ impl Room {
             .await?;
             compacted = true;
         }
-        Store::commit(tx).await?;
+        Store::commit_without_activity(tx).await?;
         self.seq = last;
         self.since_snapshot = if compacted {
             0

@@ -120,7 +120,7 @@ impl Room {
                 let mut tx = self.shared.store.begin().await?;
                 collab::bind_client(&mut tx, self.item, client, wanted, self.shared.clock.now())
                     .await?;
-                Store::commit(tx).await?;
+                Store::commit_without_activity(tx).await?;
                 self.client_owners.insert(client, wanted);
                 Ok(())
             }

@@ -3,6 +3,8 @@
 //! process: every commit bumps it and each dispatcher of the process wakes, checks its
 //! outbox with one cheap read ([`super::outbox::pending`]) and claims what is there.
 //! Wake-ups coalesce: a dispatcher that is busy runs once more, not once per commit.
+//! Commits that record no activity (live documents' updates and most of their projections)
+//! go through [`crate::Store::commit_without_activity`] and do not bump it.
 
 use std::sync::LazyLock;
 

@@ -504,7 +504,7 @@ pub(super) static KEYS: &[Key] = &[
         kind: Kind::Duration,
         secret: false,
         default: DefaultValue::Fixed("1s"),
-        doc: "How often the activity outbox is checked for activity to deliver (live streams,\n              notifications, webhooks) besides the check after every commit; a safety net for\n              activity committed by another node or a missed wake-up.",
+        doc: "How often the activity outbox is checked for activity to deliver (live streams,\n              notifications, webhooks) besides the check after each commit that recorded some; a\n              safety net for activity committed by another node or a missed wake-up.",
         show: |c| duration(c.activity.dispatch_interval),
     },
     Key {
