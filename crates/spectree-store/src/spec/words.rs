@@ -24,14 +24,50 @@ fn is_postgres(c: &AnyConnection) -> bool {
     c.backend_name().eq_ignore_ascii_case("postgresql")
 }
 
-/// Adds the words of new items (project, item, its words) and lists the items for the
-/// background indexer, which writes their keys ([`index_pending`]; docs/decisions/0021).
+/// Adds the index rows of new items (project, item, its words): their words and their keys.
+/// A batch (bulk create, import) writes its keys at once: sorted together, many items share
+/// the key table's pages.
 pub async fn insert(
     c: &mut AnyConnection,
     project: ProjectId,
     words: &[(ItemId, BTreeSet<String>)],
 ) -> StoreResult<()> {
     let project = project.to_string();
+    insert_texts(c, &project, words).await?;
+    let keys: Vec<(String, &str)> = words
+        .iter()
+        .flat_map(|(id, ws)| {
+            let id = id.to_string();
+            keys_of(ws).into_iter().map(move |k| (id.clone(), k))
+        })
+        .collect();
+    insert_keys(c, &project, &keys).await
+}
+
+/// Adds the words of a new item and lists it for the background indexer, which writes its
+/// keys ([`index_pending`]; docs/decisions/0021): about a hundred key rows in as many
+/// b-tree pages are most of a single create's cost.
+pub async fn insert_deferred(
+    c: &mut AnyConnection,
+    project: ProjectId,
+    item: ItemId,
+    words: &BTreeSet<String>,
+) -> StoreResult<()> {
+    let project = project.to_string();
+    insert_texts(c, &project, &[(item, words.clone())]).await?;
+    sqlx::query("INSERT INTO item_keys_pending (project_id, item_id) VALUES ($1, $2)")
+        .bind(project)
+        .bind(item.to_string())
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+async fn insert_texts(
+    c: &mut AnyConnection,
+    project: &str,
+    words: &[(ItemId, BTreeSet<String>)],
+) -> StoreResult<()> {
     let texts: Vec<(String, String)> = words
         .iter()
         .map(|(id, ws)| (id.to_string(), words_text(ws)))
@@ -43,25 +79,17 @@ pub async fn insert(
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (id, text) in chunk {
-            q = q.bind(id.clone()).bind(project.clone()).bind(text.clone());
-        }
-        q.execute(&mut *c).await?;
-    }
-    for chunk in texts.chunks(MAX_PARAMS / 2) {
-        let sql = format!(
-            "INSERT INTO item_keys_pending (project_id, item_id) VALUES {}",
-            values_placeholders(chunk.len(), 2)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (id, _) in chunk {
-            q = q.bind(project.clone()).bind(id.clone());
+            q = q
+                .bind(id.clone())
+                .bind(project.to_owned())
+                .bind(text.clone());
         }
         q.execute(&mut *c).await?;
     }
     Ok(())
 }
 
-/// Writes the keys of up to `limit` pending items (those [`insert`] listed) and takes them
+/// Writes the keys of up to `limit` pending items (those [`insert_deferred`] listed) and takes them
 /// off the list; returns how many were taken. The list rows are deleted first, so a
 /// concurrent [`replace`] of the same item (which deletes its row first too) waits for this
 /// transaction or makes this one skip the item.
