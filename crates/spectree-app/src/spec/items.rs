@@ -255,7 +255,7 @@ impl App {
             .await?;
         item.position = position.as_str().to_owned();
         items::insert_many(&mut tx, self.store().sealer(), std::slice::from_ref(&item)).await?;
-        words::insert(&mut tx, project.id, &[(item.id, item_words(&item))]).await?;
+        words::insert_deferred(&mut tx, project.id, item.id, &item_words(&item)).await?;
         self.record_created_item(&mut tx, &item, actor.user_id)
             .await?;
         self.watch_new_items(&mut tx, std::slice::from_ref(&item))

@@ -24,13 +24,50 @@ fn is_postgres(c: &AnyConnection) -> bool {
     c.backend_name().eq_ignore_ascii_case("postgresql")
 }
 
-/// Adds the index rows of new items (project, item, its words).
+/// Adds the index rows of new items (project, item, its words): their words and their keys.
+/// A batch (bulk create, import) writes its keys at once: sorted together, many items share
+/// the key table's pages.
 pub async fn insert(
     c: &mut AnyConnection,
     project: ProjectId,
     words: &[(ItemId, BTreeSet<String>)],
 ) -> StoreResult<()> {
     let project = project.to_string();
+    insert_texts(c, &project, words).await?;
+    let keys: Vec<(String, &str)> = words
+        .iter()
+        .flat_map(|(id, ws)| {
+            let id = id.to_string();
+            keys_of(ws).into_iter().map(move |k| (id.clone(), k))
+        })
+        .collect();
+    insert_keys(c, &project, &keys).await
+}
+
+/// Adds the words of a new item and lists it for the background indexer, which writes its
+/// keys ([`index_pending`]; docs/decisions/0021): about a hundred key rows in as many
+/// b-tree pages are most of a single create's cost.
+pub async fn insert_deferred(
+    c: &mut AnyConnection,
+    project: ProjectId,
+    item: ItemId,
+    words: &BTreeSet<String>,
+) -> StoreResult<()> {
+    let project = project.to_string();
+    insert_texts(c, &project, &[(item, words.clone())]).await?;
+    sqlx::query("INSERT INTO item_keys_pending (project_id, item_id) VALUES ($1, $2)")
+        .bind(project)
+        .bind(item.to_string())
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+async fn insert_texts(
+    c: &mut AnyConnection,
+    project: &str,
+    words: &[(ItemId, BTreeSet<String>)],
+) -> StoreResult<()> {
     let texts: Vec<(String, String)> = words
         .iter()
         .map(|(id, ws)| (id.to_string(), words_text(ws)))
@@ -42,18 +79,73 @@ pub async fn insert(
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (id, text) in chunk {
-            q = q.bind(id.clone()).bind(project.clone()).bind(text.clone());
+            q = q
+                .bind(id.clone())
+                .bind(project.to_owned())
+                .bind(text.clone());
         }
         q.execute(&mut *c).await?;
     }
-    let keys: Vec<(String, &str)> = words
-        .iter()
-        .flat_map(|(id, ws)| {
-            let id = id.to_string();
-            keys_of(ws).into_iter().map(move |k| (id.clone(), k))
-        })
-        .collect();
-    insert_keys(c, &project, &keys).await
+    Ok(())
+}
+
+/// Writes the keys of up to `limit` pending items (those [`insert_deferred`] listed) and takes them
+/// off the list; returns how many were taken. The list rows are deleted first, so a
+/// concurrent [`replace`] of the same item (which deletes its row first too) waits for this
+/// transaction or makes this one skip the item.
+pub async fn index_pending(c: &mut AnyConnection, limit: u32) -> StoreResult<usize> {
+    let taken = sqlx::query(
+        "DELETE FROM item_keys_pending WHERE (project_id, item_id) IN \
+         (SELECT project_id, item_id FROM item_keys_pending ORDER BY project_id, item_id LIMIT $1) \
+         RETURNING project_id, item_id",
+    )
+    .bind(i64::from(limit))
+    .fetch_all(&mut *c)
+    .await?;
+    if taken.is_empty() {
+        return Ok(0);
+    }
+    let mut by_project: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for r in &taken {
+        by_project
+            .entry(r.try_get("project_id")?)
+            .or_default()
+            .push(r.try_get("item_id")?);
+    }
+    for (project, ids) in by_project {
+        for chunk in ids.chunks(MAX_PARAMS) {
+            let sql = format!(
+                "SELECT item_id, words FROM item_search WHERE item_id IN ({})",
+                (1..=chunk.len())
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            let mut items: Vec<(String, BTreeSet<String>)> = Vec::with_capacity(chunk.len());
+            for r in q.fetch_all(&mut *c).await? {
+                let text: String = r.try_get("words")?;
+                items.push((r.try_get("item_id")?, split_words(&text)));
+            }
+            let keys: Vec<(String, &str)> = items
+                .iter()
+                .flat_map(|(id, ws)| keys_of(ws).into_iter().map(move |k| (id.clone(), k)))
+                .collect();
+            insert_keys(c, &project, &keys).await?;
+        }
+    }
+    Ok(taken.len())
+}
+
+/// The words of a words text (`" word word …"`).
+fn split_words(text: &str) -> BTreeSet<String> {
+    text.split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Keys sent in one statement (as one JSON parameter).
@@ -121,11 +213,7 @@ async fn indexed_words(c: &mut AnyConnection, item: &str) -> StoreResult<BTreeSe
         Some(r) => r.try_get("words")?,
         None => String::new(),
     };
-    Ok(text
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect())
+    Ok(split_words(&text))
 }
 
 /// Replaces an item's words (only the keys that change are written).
@@ -137,7 +225,20 @@ pub async fn replace(
 ) -> StoreResult<()> {
     let id = item.to_string();
     let project = project.to_string();
-    let old = indexed_words(c, &id).await?;
+    // An item still waiting for the indexer has no keys yet: it gets all of them now.
+    let pending =
+        sqlx::query("DELETE FROM item_keys_pending WHERE project_id = $1 AND item_id = $2")
+            .bind(project.clone())
+            .bind(id.clone())
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+            > 0;
+    let old = if pending {
+        BTreeSet::new()
+    } else {
+        indexed_words(c, &id).await?
+    };
     let (old_keys, new_keys) = (keys_of(&old), keys_of(&words));
     let gone: Vec<(String, &str)> = old_keys
         .difference(&new_keys)
@@ -162,8 +263,8 @@ pub async fn replace(
     Ok(())
 }
 
-/// Removes the keys of an item and its whole subtree, before they are purged (their words
-/// go with them by cascade).
+/// Removes the keys (or the pending-list rows) of an item and its whole subtree, before they
+/// are purged (their words go with them by cascade).
 pub async fn forget_subtree(
     c: &mut AnyConnection,
     project: ProjectId,
@@ -183,13 +284,21 @@ pub async fn forget_subtree(
     let mut items: Vec<(String, BTreeSet<String>)> = Vec::with_capacity(rows.len());
     for r in &rows {
         let text: String = r.try_get("words")?;
-        items.push((
-            r.try_get("item_id")?,
-            text.split(' ')
-                .filter(|w| !w.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        ));
+        items.push((r.try_get("item_id")?, split_words(&text)));
+    }
+    for chunk in items.chunks(MAX_PARAMS - 1) {
+        let sql = format!(
+            "DELETE FROM item_keys_pending WHERE project_id = $1 AND item_id IN ({})",
+            (2..=chunk.len() + 1)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(project.to_string());
+        for (id, _) in chunk {
+            q = q.bind(id.clone());
+        }
+        q.execute(&mut *c).await?;
     }
     let keys: Vec<(String, &str)> = items
         .iter()
@@ -303,6 +412,27 @@ pub async fn search(
         ));
     }
     sql.push_str(&format!(" ORDER BY {order} LIMIT $3"));
+    // Items whose keys the indexer has not written yet are checked against their words
+    // text, every query word (a short list: the indexer empties it within an interval).
+    let mut all_needles = Vec::new();
+    if !keys.is_empty() {
+        let first_needle = first_check + checks.len();
+        sql = format!(
+            "SELECT item_id FROM (SELECT item_id FROM ({sql}) keyed UNION ALL \
+             SELECT p.item_id FROM item_keys_pending p \
+             {join} work_items w ON w.id = p.item_id \
+             {join} item_search s ON s.item_id = p.item_id \
+             WHERE p.project_id = $1 AND p.item_id > $2 AND w.deleted_at IS NULL"
+        );
+        for (i, w) in query_words.iter().enumerate() {
+            sql.push_str(&format!(
+                " AND {contains}(s.words, ${}) > 0",
+                first_needle + i
+            ));
+            all_needles.push(needle(w));
+        }
+        sql.push_str(") found ORDER BY item_id LIMIT $3");
+    }
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(project)
         .bind(after.unwrap_or("").to_owned())
@@ -310,7 +440,7 @@ pub async fn search(
     for k in &keys {
         q = q.bind(k.to_string());
     }
-    for n in checks {
+    for n in checks.into_iter().chain(all_needles) {
         q = q.bind(n);
     }
     let rows = q.fetch_all(c).await?;

@@ -808,6 +808,7 @@ async fn search_finds_prefixes_of_every_length_and_purged_items_leave_no_index_r
             (keys, words)
         }
     };
+    server.app().index_search_keys().await.unwrap();
     assert!(index_rows(auth.clone()).await.0 > 0);
     assert_eq!(
         owner.delete(&format!("/api/v1/items/{auth}")).await.status,
@@ -832,5 +833,135 @@ async fn search_finds_prefixes_of_every_length_and_purged_items_leave_no_index_r
     );
     assert!(index_rows(other.clone()).await.0 > 0);
     assert_eq!(search("auth").await, vec![other]);
+    server.stop().await;
+}
+
+/// Rows of a table for one item.
+async fn rows_of(server: &TestServer, table: &str, item: &str) -> i64 {
+    let mut c = server.app().store().read().await.unwrap();
+    sqlx::Row::get(
+        &sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE item_id = $1"
+        )))
+        .bind(item.to_owned())
+        .fetch_one(&mut *c)
+        .await
+        .unwrap(),
+        "n",
+    )
+}
+
+#[tokio::test]
+async fn new_items_are_found_before_and_after_the_indexer_writes_their_keys() {
+    // The indexer never runs on its own here: the test runs it.
+    let (server, owner, _, _, project) = crate::support::project_fixture_with(|c| {
+        c.spec.search_index_interval = Duration::from_secs(3600)
+    })
+    .await;
+    let old = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "Payment gateway"}),
+    )
+    .await;
+    server.app().index_search_keys().await.unwrap();
+    let fresh = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "Payment retries"}),
+    )
+    .await;
+    let edited = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "Invoice draft"}),
+    )
+    .await;
+    let trashed = item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "Payment refunds"}),
+    )
+    .await;
+    let search = |q: &str| {
+        let (c, p, q) = (owner.clone(), project.clone(), q.to_owned());
+        async move {
+            let r = c
+                .get(&format!("/api/v1/projects/{p}/search?q={}", urlencode(&q)))
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        rows_of(&server, "item_keys", &fresh).await,
+        0,
+        "no keys yet"
+    );
+    assert_eq!(rows_of(&server, "item_keys_pending", &fresh).await, 1);
+    // An edit of a pending item writes all its keys and takes it off the list.
+    let r = owner
+        .patch(
+            &format!("/api/v1/items/{edited}"),
+            &json!({"title": "Payment invoice"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(rows_of(&server, "item_keys_pending", &edited).await, 0);
+    assert!(rows_of(&server, "item_keys", &edited).await > 0);
+    assert_eq!(
+        owner
+            .delete(&format!("/api/v1/items/{trashed}"))
+            .await
+            .status,
+        200
+    );
+    let mut all = vec![old.clone(), fresh.clone(), edited.clone()];
+    all.sort();
+    // Keyed and pending items merge in id order, pages included.
+    assert_eq!(search("paym").await, all);
+    assert_eq!(search("payment").await, all);
+    assert_eq!(search("paym retr").await, vec![fresh.clone()]);
+    assert_eq!(search("pay gat").await, vec![old.clone()]);
+    assert!(search("invoice draft").await.is_empty());
+    let r = owner
+        .get(&format!("/api/v1/projects/{project}/search?q=paym&limit=2"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let first: Vec<&str> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        first,
+        all[..2].iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    let cursor = r.body["next_cursor"].as_str().unwrap().to_owned();
+    let r = owner
+        .get(&format!(
+            "/api/v1/projects/{project}/search?q=paym&limit=2&cursor={cursor}"
+        ))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["items"][0]["id"], all[2].as_str());
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+
+    assert_eq!(
+        server.app().index_search_keys().await.unwrap(),
+        2,
+        "fresh and trashed"
+    );
+    assert!(rows_of(&server, "item_keys", &fresh).await > 0);
+    assert_eq!(rows_of(&server, "item_keys_pending", &fresh).await, 0);
+    assert_eq!(search("paym").await, all, "the same once keyed");
+    assert_eq!(search("paym retr").await, vec![fresh]);
+    assert_eq!(server.app().index_search_keys().await.unwrap(), 0);
     server.stop().await;
 }
