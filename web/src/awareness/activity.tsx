@@ -97,17 +97,22 @@ export function describe(a: ActivityView, title: string): string {
   }
 }
 
-/// Names of people and titles of items, fetched once each.
-function useLookups(scope: FeedScope, activities: ActivityView[]) {
+/// Names of everyone in the reader's organizations, read once per page.
+function usePeopleNames(): Map<string, string> {
   const { me } = useSession();
   const [names, setNames] = useState<Map<string, string>>(new Map());
-  const [titles, setTitles] = useState<Map<string, string>>(new Map());
-  const asked = useRef(new Set<string>());
   useEffect(() => {
     const orgs = (me?.organizations ?? []).map((o) => o.org_id);
     Promise.all(orgs.map((o) => get<Page<MemberView>>(`/api/v1/orgs/${o}/members?limit=200`).catch(() => ({ items: [] }))))
       .then((pages) => setNames(new Map(pages.flatMap((p) => p.items.map((m) => [m.user_id, m.name] as const)))));
   }, [me?.user.id]);
+  return names;
+}
+
+/// Titles of the feed's items, fetched once each.
+function useTitles(scope: FeedScope, activities: ActivityView[]) {
+  const [titles, setTitles] = useState<Map<string, string>>(new Map());
+  const asked = useRef(new Set<string>());
   useEffect(() => {
     if (scope.kind !== 'project') return;
     get<{ items: { id: string; title: string }[] }>(`/api/v1/projects/${scope.id}/tree`).then(
@@ -127,10 +132,10 @@ function useLookups(scope: FeedScope, activities: ActivityView[]) {
       );
     }
   }, [activities, titles]);
-  return { names, titles };
+  return titles;
 }
 
-export function ActivityFeed({ scope, compact }: { scope: FeedScope; compact?: boolean }) {
+function ActivityFeed({ scope, names }: { scope: FeedScope; names: Map<string, string> }) {
   const [kind, setKind] = useState('');
   const [actor, setActor] = useState('');
   const [items, setItems] = useState<ActivityView[]>([]);
@@ -153,7 +158,7 @@ export function ActivityFeed({ scope, compact }: { scope: FeedScope; compact?: b
     setError(null);
     try {
       const q = new URLSearchParams(filters);
-      q.set('limit', compact ? '20' : '50');
+      q.set('limit', '50');
       if (after) q.set('cursor', after);
       const p = await get<Page<ActivityView>>(`${base(scope)}?${q}`);
       if (keyRef.current !== at) return;
@@ -183,7 +188,7 @@ export function ActivityFeed({ scope, compact }: { scope: FeedScope; compact?: b
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
 
-  const { names, titles } = useLookups(scope, items);
+  const titles = useTitles(scope, items);
   const actors = useMemo(() => [...names.entries()].sort((a, b) => a[1].localeCompare(b[1])), [names]);
   return (
     <section class="activity" aria-label="Activity">
@@ -247,7 +252,8 @@ export function ActivityFeed({ scope, compact }: { scope: FeedScope; compact?: b
 }
 
 export default function ActivityPage({ scope }: { scope: FeedScope }) {
-  const project = useTitle(scope);
+  const names = usePeopleNames();
+  const project = useTitle(scope, names);
   return (
     <main class="page">
       <nav class="crumbs" aria-label="Breadcrumbs">
@@ -255,24 +261,20 @@ export default function ActivityPage({ scope }: { scope: FeedScope }) {
         {scope.kind === 'team' && <a href={`/teams/${scope.id}`}>{project ?? 'Team'}</a>}
       </nav>
       <h1>Activity{project ? ` · ${project}` : ''}</h1>
-      <ActivityFeed scope={scope} />
+      <ActivityFeed scope={scope} names={names} />
     </main>
   );
 }
 
 /// The name of the feed's project, team or person.
-function useTitle(scope: FeedScope): string | null {
+function useTitle(scope: FeedScope, names: Map<string, string>): string | null {
   const { me } = useSession();
   const [name, setName] = useState<string | null>(null);
   useEffect(() => {
     setName(null);
     if (scope.kind === 'project') get<ProjectView>(`/api/v1/projects/${scope.id}`).then((p) => setName(p.name), () => undefined);
     else if (scope.kind === 'team') get<TeamView>(`/api/v1/teams/${scope.id}`).then((t) => setName(t.name), () => undefined);
-    else if (scope.id === 'me' || scope.id === me?.user.id) setName('You');
-    else
-      Promise.all(
-        (me?.organizations ?? []).map((o) => get<Page<MemberView>>(`/api/v1/orgs/${o.org_id}/members?limit=200`).catch(() => ({ items: [] }))),
-      ).then((pages) => setName(pages.flatMap((p) => p.items).find((m) => m.user_id === scope.id)?.name ?? null));
   }, [scope.kind, scope.id]);
-  return name;
+  if (scope.kind !== 'user') return name;
+  return scope.id === 'me' || scope.id === me?.user.id ? 'You' : names.get(scope.id) ?? null;
 }

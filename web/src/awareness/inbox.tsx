@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, get, Page, patch, post } from '../api';
 import { ErrorBox } from '../ui';
 import { navigate } from '../router';
+import { onUnreadChange } from './badge';
 
 export interface NotificationView {
   id: string;
@@ -53,19 +54,9 @@ export default function InboxPage() {
     setLoaded(false);
     load(tab, null);
   }, [tab]);
-  // New notifications (and changes made in another tab) arrive as a new unread count.
-  useEffect(() => {
-    const es = new EventSource('/api/v1/me/notifications/stream');
-    let first = true;
-    es.addEventListener('unread', () => {
-      if (first) {
-        first = false;
-        return;
-      }
-      load(tabRef.current, null);
-    });
-    return () => es.close();
-  }, []);
+  // New notifications (and changes made in another tab) arrive as a new unread count, on
+  // the header's stream.
+  useEffect(() => onUnreadChange(() => load(tabRef.current, null)), []);
 
   const setState = async (n: NotificationView, state: NotificationView['state']) => {
     setError(null);
