@@ -93,36 +93,27 @@ impl App {
                 // Claimed by another node in between (PostgreSQL).
                 return Ok(done);
             }
-            let failed = match consume_all(&mut tx, consumers, &batch).await {
-                Ok(()) => false,
-                Err(f) => {
-                    tracing::warn!(consumer = f.consumer, activity = f.activity.id,
-                        error = %f.error, "an activity consumer failed; retrying the batch \
-                        one activity at a time");
-                    true
-                }
-            };
-            let passed = match failed {
-                false => {
-                    Store::commit(tx).await?;
-                    batch.into_iter().map(|c| c.activity).collect()
-                }
-                true => {
-                    for c in &batch {
-                        for consumer in consumers {
-                            consumer.abandoned(c.activity.id);
-                        }
+            let passed = if let Err(f) = consume_all(&mut tx, consumers, &batch).await {
+                tracing::warn!(consumer = f.consumer, activity = f.activity.id,
+                    error = %f.error, "an activity consumer failed; retrying the batch \
+                    one activity at a time");
+                drop(tx);
+                for c in &batch {
+                    for consumer in consumers {
+                        consumer.abandoned(c.activity.id);
                     }
-                    drop(tx);
-                    let mut tx = self.store().begin().await?;
-                    let batch =
-                        outbox::claim(&mut tx, self.store().dialect(), BATCH, self.now()).await?;
-                    let passed = self
-                        .consume_one_by_one(&mut tx, consumers, &batch, &mut done)
-                        .await?;
-                    Store::commit(tx).await?;
-                    passed
                 }
+                let mut tx = self.store().begin().await?;
+                let batch =
+                    outbox::claim(&mut tx, self.store().dialect(), BATCH, self.now()).await?;
+                let passed = self
+                    .consume_one_by_one(&mut tx, consumers, &batch, &mut done)
+                    .await?;
+                Store::commit(tx).await?;
+                passed
+            } else {
+                Store::commit(tx).await?;
+                batch.into_iter().map(|c| c.activity).collect()
             };
             for consumer in consumers {
                 consumer.committed(&passed);
