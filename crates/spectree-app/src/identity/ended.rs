@@ -60,25 +60,32 @@ pub struct CredentialWatch {
     actor: Actor,
     rx: broadcast::Receiver<Ended>,
     tick: Interval,
+    /// A check is owed: set before the storage read and cleared only once it answered, so a
+    /// `select!` that drops `ended()` mid-read does not lose the event that asked for it.
+    owed: bool,
 }
 
 impl CredentialWatch {
     /// Resolves once the credential is no longer valid (a storage failure counts as still
     /// valid and is checked again at the next tick). Cancel-safe: it can sit in a `select!`
-    /// loop.
+    /// loop; an event taken before a cancellation is checked at the next call.
     pub async fn ended(&mut self) {
         loop {
-            let check = tokio::select! {
-                got = self.rx.recv() => match got {
-                    Ok(e) => e.concerns(&self.actor),
-                    // Missed some: check to be sure.
-                    Err(broadcast::error::RecvError::Lagged(_)) => true,
-                    Err(broadcast::error::RecvError::Closed) => false,
-                },
-                _ = self.tick.tick() => true,
-            };
-            if check {
-                match self.app.credential_valid(&self.actor).await {
+            if !self.owed {
+                self.owed = tokio::select! {
+                    got = self.rx.recv() => match got {
+                        Ok(e) => e.concerns(&self.actor),
+                        // Missed some: check to be sure.
+                        Err(broadcast::error::RecvError::Lagged(_)) => true,
+                        Err(broadcast::error::RecvError::Closed) => false,
+                    },
+                    _ = self.tick.tick() => true,
+                };
+            }
+            if self.owed {
+                let valid = self.app.credential_valid(&self.actor).await;
+                self.owed = false;
+                match valid {
                     Ok(false) => return,
                     Ok(true) => {}
                     Err(e) => tracing::warn!(error = %e, "rechecking a stream's credential failed"),
@@ -107,6 +114,7 @@ impl App {
             actor: actor.clone(),
             rx: self.inner_credentials().tx.subscribe(),
             tick,
+            owed: false,
         }
     }
 

@@ -208,3 +208,38 @@ async fn live_document_sockets_close_when_their_session_or_token_ends_tickets_in
     assert_eq!(closed["code"], 4401, "{closed}");
     server.stop().await;
 }
+
+/// A stream's loop drops `ended()` whenever another branch of its `select!` is ready first
+/// (a live document's socket sends awareness frames all the time). An end taken from the
+/// broadcast before such a drop must still be honoured at the next call, not wait for the
+/// periodic recheck.
+#[tokio::test]
+async fn a_credential_end_survives_the_watch_being_dropped_mid_check() {
+    use futures_util::FutureExt;
+
+    let (server, owner, _, _, _) = project_fixture_with(|c| {
+        c.auth.stream_recheck_interval = Duration::from_secs(3600);
+    })
+    .await;
+    let secret = token(&owner).await;
+    let actor = server
+        .app()
+        .authenticate_token(&secret, spectree_app::RequestCtx::default())
+        .await
+        .unwrap()
+        .expect("the token authenticates");
+    let mut watch = server.app().watch_credential(&actor);
+    let tokens = owner.get("/api/v1/me/tokens").await;
+    let token_id = tokens.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let r = owner.delete(&format!("/api/v1/me/tokens/{token_id}")).await;
+    assert!(r.status < 300, "{}", r.body);
+
+    // One poll takes the event and starts the storage read, which is not ready yet; the
+    // future is then dropped, as a `select!` whose other branch won drops it.
+    if watch.ended().now_or_never().is_none() {
+        tokio::time::timeout(WAIT, watch.ended())
+            .await
+            .expect("the end taken before the drop was still checked");
+    }
+    server.stop().await;
+}
