@@ -76,6 +76,10 @@ impl App {
     /// `retention.interval`): prunes automatic versions and cuts old audit records, each
     /// organization in its own transaction with its audit record.
     pub async fn apply_retention(&self) -> Result<RetentionReport, AuditError> {
+        // One time for the whole pass, read before chaining: every record older than its
+        // cutoff was committed before it, so it is chained below and cut in this pass, not
+        // split over two (a time read after chaining could pass records still pending).
+        let now = self.now();
         self.chain_audit().await?;
         let heads = {
             let mut c = self.store().read().await?;
@@ -84,7 +88,6 @@ impl App {
         let mut report = RetentionReport::default();
         for head in heads {
             report.chains += 1;
-            let now = self.now();
             let mut tx = self.store().begin().await?;
             let policy = retention::policy(&mut tx, head.org_id)
                 .await?
