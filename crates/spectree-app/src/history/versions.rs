@@ -9,7 +9,7 @@ use spectree_domain::org::Action;
 use spectree_domain::page::{Page, PageRequest};
 use spectree_domain::spec::{ItemType, check_parent};
 use spectree_store::history::drafts;
-use spectree_store::history::versions::{self, VersionEntry, VersionMeta};
+use spectree_store::history::versions::{self, RenderedIndex, VersionMeta};
 use spectree_store::spec::items::{self, Item};
 use spectree_store::{AnyConnection, Store};
 
@@ -196,15 +196,15 @@ impl App {
     }
 
     /// An item's version index, newest first (Viewers and up): up to `limit` versions (at
-    /// most [`VERSION_INDEX_MAX`]) numbered below the cursor, metadata only, from one lean
-    /// query, so a timeline of 10,000 versions is one request.
+    /// most [`VERSION_INDEX_MAX`]) numbered below the cursor, metadata only, rendered as JSON
+    /// by the database (decision 0024), so a timeline of 10,000 versions is one request.
     pub async fn item_version_index(
         &self,
         actor: &Actor,
         item: ItemId,
         cursor: Option<&str>,
         limit: Option<u32>,
-    ) -> Result<Page<VersionEntry>, HistoryError> {
+    ) -> Result<RenderedIndex, HistoryError> {
         let before = cursor
             .map(|c| c.parse::<i64>().map_err(|_| HistoryError::InvalidCursor))
             .transpose()?;
@@ -213,16 +213,15 @@ impl App {
             .clamp(1, VERSION_INDEX_MAX);
         let mut c = self.store().read().await?;
         let row = self.history_item(&mut c, actor, item, Action::View).await?;
-        let rows = versions::index(
+        Ok(versions::index_json(
             &mut c,
             self.store().sealer(),
             row.org_id,
             row.id,
             before,
-            limit + 1,
+            limit,
         )
-        .await?;
-        Ok(Page::from_overfetch(rows, limit, |v| v.number.to_string()))
+        .await?)
     }
 
     /// One version of an item (Viewers and up).

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use spectree_app::history::DiffTarget;
 use spectree_domain::history::{ItemDiff, render_item_diff};
@@ -10,8 +10,8 @@ use spectree_domain::ids::ItemId;
 
 use super::views::{
     AttributionView, DiffFormat, DiffQuery, HistoryExportFormat, HistoryExportQuery,
-    ItemRestoreView, SaveVersionRequest, VersionDetailView, VersionEntryView, VersionIndexQuery,
-    VersionIndexView, VersionView,
+    ItemRestoreView, SaveVersionRequest, VersionDetailView, VersionIndexQuery, VersionIndexView,
+    VersionView,
 };
 use super::{JSONL, MARKDOWN, text};
 use crate::auth::Authenticated;
@@ -51,18 +51,25 @@ pub(super) async fn version_index(
     Authenticated(actor): Authenticated,
     ApiPath(item): ApiPath<ItemId>,
     ApiQuery(q): ApiQuery<VersionIndexQuery>,
-) -> ApiResult<Json<VersionIndexView>> {
+) -> ApiResult<Response> {
     let page = state
         .app
         .item_version_index(&actor, item, q.cursor.as_deref(), q.limit)
         .await?;
-    let versions: Vec<VersionEntryView> =
-        page.items.into_iter().map(VersionEntryView::from).collect();
-    Ok(Json(VersionIndexView {
-        count: versions.len(),
-        versions,
-        next_cursor: page.next,
-    }))
+    // The database rendered the versions (decision 0024); this only wraps them.
+    let mut body = String::with_capacity(page.json.len() + 64);
+    body.push_str("{\"count\":");
+    body.push_str(&page.count.to_string());
+    body.push_str(",\"versions\":[");
+    body.push_str(&page.json);
+    body.push(']');
+    if let Some(next) = page.next_before {
+        body.push_str(",\"next_cursor\":\"");
+        body.push_str(&next.to_string());
+        body.push('"');
+    }
+    body.push('}');
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// Save the item as it is now as a named version (Editors and up).

@@ -5,7 +5,7 @@ use spectree_app::history::{
     AttributedRange, Attribution, ItemRestore, PlaceRestore, RestoreOutcome, VersionDetail,
 };
 use spectree_app::store::history::snapshots::SnapshotMeta;
-use spectree_app::store::history::versions::{VersionEntry, VersionMeta};
+use spectree_app::store::history::versions::VersionMeta;
 use spectree_domain::history::{Author, FieldChange, ItemSnapshot, TreeItem, VersionKind};
 use spectree_domain::ids::{ProjectId, UserId};
 use utoipa::{IntoParams, ToSchema};
@@ -65,20 +65,7 @@ pub struct VersionIndexQuery {
     pub cursor: Option<String>,
 }
 
-/// A comma-separated stored list, written as a JSON array without copying it.
-#[derive(Debug)]
-pub struct CommaList(String);
-
-impl Serialize for CommaList {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0.is_empty() {
-            s.collect_seq(std::iter::empty::<&str>())
-        } else {
-            s.collect_seq(self.0.split(','))
-        }
-    }
-}
-
+// The database renders the index (decision 0024): this type documents the answer's shape.
 /// One line of the version index: a version's metadata, with times as Unix milliseconds.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VersionEntryView {
@@ -98,27 +85,10 @@ pub struct VersionEntryView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Names of the fields it changed.
-    #[schema(value_type = Vec<String>)]
-    pub fields: CommaList,
+    pub fields: Vec<String>,
     /// The version a restore brought back.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restored_from: Option<i64>,
-}
-
-impl From<VersionEntry> for VersionEntryView {
-    fn from(v: VersionEntry) -> Self {
-        Self {
-            number: v.number,
-            kind: v.kind,
-            cause: v.cause,
-            started_at_ms: v.started_at.0,
-            created_at_ms: v.created_at.0,
-            authors: v.authors,
-            message: v.message,
-            fields: CommaList(v.fields),
-            restored_from: v.restored_from,
-        }
-    }
 }
 
 /// An item's version index, newest first.
