@@ -890,6 +890,28 @@ async fn the_version_index_lists_every_versions_metadata_in_one_answer() {
             ms(&l["started_at"])
         );
     }
+    // Versions store their index line; those stored before it existed (NULL) are rendered
+    // by the query: the same answer.
+    let mut tx = server.app().store().begin().await.unwrap();
+    let unstored: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM item_versions WHERE item_id = $1 AND index_line IS NULL",
+    )
+    .bind(&id)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    assert_eq!(unstored, 0, "every new version stores its index line");
+    sqlx::query("UPDATE item_versions SET index_line = NULL WHERE item_id = $1")
+        .bind(&id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    spectree_app::store::Store::commit(tx).await.unwrap();
+    let rendered = owner
+        .get(&format!("/api/v1/items/{id}/versions/index"))
+        .await
+        .body;
+    assert_eq!(rendered["versions"].as_array().unwrap(), index);
 
     let stranger = server.user("stranger@example.com").await;
     let r = stranger
