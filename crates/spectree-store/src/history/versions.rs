@@ -515,7 +515,7 @@ fn assemble_index(
         return Err(bad());
     }
     if !parsed.is_sorted_by(|a, b| a.0 > b.0) {
-        parsed.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        parsed.sort_unstable_by_key(|p| std::cmp::Reverse(p.0));
     }
     let mut json = String::with_capacity(lines.len() + 64);
     for (i, (_, sealed, object)) in parsed.into_iter().enumerate() {
