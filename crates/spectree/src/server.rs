@@ -277,6 +277,10 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             config.database.sqlite_writer_cache_kib,
             config.database.cache_fit_interval,
         )),
+        tokio::spawn(checkpoint_wal_periodically(
+            app.clone(),
+            config.database.sqlite_checkpoint_interval,
+        )),
     ];
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {
@@ -314,6 +318,21 @@ async fn fit_writer_cache_periodically(app: App, max_kib: u32, interval: std::ti
             Ok(Some(kib)) => tracing::debug!(kib, "SQLite writer cache fitted"),
             Ok(None) => return,
             Err(e) => tracing::warn!(error = %e, "fitting the SQLite writer cache failed"),
+        }
+    }
+}
+
+/// Checkpoints SQLite's write-ahead log on a reader every `interval` (decision 0025); ends at
+/// once on PostgreSQL.
+async fn checkpoint_wal_periodically(app: App, interval: std::time::Duration) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match app.store().checkpoint_wal().await {
+            Ok(Some((frames, copied))) => tracing::trace!(frames, copied, "WAL checkpointed"),
+            Ok(None) => return,
+            Err(e) => tracing::warn!(error = %e, "checkpointing the SQLite WAL failed"),
         }
     }
 }

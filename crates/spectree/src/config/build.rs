@@ -75,6 +75,8 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
                     between(raw.integer()?, 256, 4 * 1024 * 1024)
                 })?,
             cache_fit_interval: values.required("database.cache_fit_interval", Raw::duration)?,
+            sqlite_checkpoint_interval: values
+                .required("database.sqlite_checkpoint_interval", Raw::duration)?,
             sqlite_reader_cache_kib: values
                 .required("database.sqlite_reader_cache_kib", |raw| {
                     between(raw.integer()?, 64, 4 * 1024 * 1024)

@@ -240,6 +240,15 @@ pub(super) static KEYS: &[Key] = &[
         show: |c| duration(c.database.cache_fit_interval),
     },
     Key {
+        path: "database.sqlite_checkpoint_interval",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("1s"),
+        doc: "SQLite only: how often a reader copies the write-ahead log into the database\n\
+              file (a passive checkpoint), so that the writer never stops for it.",
+        show: |c| duration(c.database.sqlite_checkpoint_interval),
+    },
+    Key {
         path: "database.sqlite_reader_cache_kib",
         kind: Kind::U32,
         secret: false,

@@ -79,6 +79,9 @@ pub struct DatabaseConfig {
     /// `database.cache_fit_interval`: how often the writer cache is fitted to the database.
     /// Default `10s`.
     pub cache_fit_interval: Duration,
+    /// `database.sqlite_checkpoint_interval`: how often a reader checkpoints SQLite's
+    /// write-ahead log. Default `1s`.
+    pub sqlite_checkpoint_interval: Duration,
     /// `database.sqlite_reader_cache_kib`: page cache of each SQLite reader connection, in
     /// KiB. Default 2048.
     pub sqlite_reader_cache_kib: u32,
