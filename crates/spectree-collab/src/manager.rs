@@ -76,8 +76,8 @@ pub fn color_of(user: UserId) -> String {
 /// What the room sends to a connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outgoing {
-    /// A binary y-websocket message.
-    Frame(Vec<u8>),
+    /// A binary y-websocket message (shared by every connection it is broadcast to).
+    Frame(bytes::Bytes),
     /// Close the socket with this code and reason.
     Close {
         /// WebSocket close code.

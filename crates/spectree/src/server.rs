@@ -126,6 +126,7 @@ pub fn collab_settings(config: &Config) -> spectree_collab::CollabSettings {
         room_grace: config.collab.room_grace,
         awareness_timeout: config.collab.awareness_timeout,
         projection_debounce: config.collab.projection_debounce,
+        projection_max_wait: config.collab.projection_max_wait,
         session_idle: config.collab.session_idle,
         compact_every: config.collab.compact_every,
         max_message_bytes: config.collab.max_message_bytes,

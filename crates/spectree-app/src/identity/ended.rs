@@ -83,7 +83,9 @@ impl CredentialWatch {
                 };
             }
             if self.owed {
-                let valid = self.app.credential_valid(&self.actor).await;
+                // Boxed: the check's future is large and rarely needed, and this one sits in
+                // every open socket's task (1.7 KB each).
+                let valid = Box::pin(self.app.credential_valid(&self.actor)).await;
                 self.owed = false;
                 match valid {
                     Ok(false) => return,

@@ -113,7 +113,11 @@ pub(crate) struct Room {
     rest_clients: HashMap<UserId, u64>,
     /// Server-side writers' copies of the document, by client id (see `writers.rs`).
     writers: HashMap<u64, (Doc, Roots)>,
+    /// When the pending projection runs, and for whom.
     projection_due: Option<(Instant, Option<Writer>)>,
+    /// The first edit the pending projection waits for: it runs no later than
+    /// `projection_max_wait` after it, however steadily the edits keep coming.
+    projection_since: Option<Instant>,
     empty_since: Option<Instant>,
     last_check: Instant,
 }
@@ -122,8 +126,8 @@ pub(crate) struct Room {
 /// frames never arrived.
 const CATCH_UP_EVERY: Duration = Duration::from_secs(2);
 
-fn frame(msg: &Message) -> Vec<u8> {
-    msg.encode_v1()
+fn frame(msg: &Message) -> bytes::Bytes {
+    bytes::Bytes::from(msg.encode_v1())
 }
 
 pub(super) fn new_doc(client: ClientID) -> Doc {
@@ -264,6 +268,7 @@ impl Room {
             rest_clients: HashMap::new(),
             writers: HashMap::new(),
             projection_due: None,
+            projection_since: None,
             empty_since: Some(Instant::now()),
             last_check: Instant::now(),
         })
@@ -500,13 +505,10 @@ impl Room {
         if let Some(fix) = fix {
             self.broadcast(&Message::Sync(SyncMessage::Update(fix)), None);
         }
-        self.projection_due = Some((
-            Instant::now() + self.shared.settings.projection_debounce,
-            Some(Writer {
-                user_id: user,
-                ai: false,
-            }),
-        ));
+        self.schedule_projection(Some(Writer {
+            user_id: user,
+            ai: false,
+        }));
         Ok(())
     }
 
@@ -655,9 +657,21 @@ impl Room {
         Ok(first)
     }
 
+    /// Projects the document `projection_debounce` after this edit, or `projection_max_wait`
+    /// after the first edit not yet projected, whichever comes first; `editor` is who the
+    /// projection is written for (the last edit's writer).
+    pub(super) fn schedule_projection(&mut self, editor: Option<Writer>) {
+        let now = Instant::now();
+        let settings = &self.shared.settings;
+        let first = *self.projection_since.get_or_insert(now);
+        let due = (now + settings.projection_debounce).min(first + settings.projection_max_wait);
+        self.projection_due = Some((due, editor));
+    }
+
     /// Writes the content into the relational row; values the host refuses are put back.
     async fn project(&mut self, editor: Option<Writer>) -> Result<(), CollabError> {
         self.projection_due = None;
+        self.projection_since = None;
         let content = schema::read(&self.roots, &self.doc.transact());
         let outcome = self.shared.host.project(self.item, content, editor).await?;
         if !outcome.revert.is_empty() {

@@ -45,10 +45,7 @@ impl Room {
                 self.record_remote_conflicts(found).await?;
                 self.since_snapshot += 1;
                 self.broadcast(&Message::Sync(SyncMessage::Update(remote.payload)), None);
-                self.projection_due = Some((
-                    Instant::now() + self.shared.settings.projection_debounce,
-                    None,
-                ));
+                self.schedule_projection(None);
             }
             crate::fanout::KIND_AWARENESS => {
                 if let Ok(update) = AwarenessUpdate::decode_v1(&remote.payload)
@@ -82,10 +79,7 @@ impl Room {
         self.record_remote_conflicts(found).await?;
         let diff = self.doc.transact().encode_state_as_update_v1(&before);
         self.broadcast(&Message::Sync(SyncMessage::Update(diff)), None);
-        self.projection_due = Some((
-            Instant::now() + self.shared.settings.projection_debounce,
-            None,
-        ));
+        self.schedule_projection(None);
         Ok(())
     }
 }

@@ -75,10 +75,7 @@ impl Room {
                 .await?;
                 self.broadcast(&Message::Sync(SyncMessage::Update(bytes)), None);
                 if keep {
-                    self.projection_due = Some((
-                        Instant::now() + self.shared.settings.projection_debounce,
-                        Some(writer),
-                    ));
+                    self.schedule_projection(Some(writer));
                 } else {
                     self.project(Some(writer)).await?;
                 }

@@ -165,6 +165,23 @@ async fn credential_ended(watch: &mut Option<CredentialWatch>) {
     }
 }
 
+/// How long a frame may wait for the client to take it before the socket is given up.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Sends a frame; false when the socket failed or the client took longer than
+/// [`SEND_TIMEOUT`]. Almost every frame goes straight into the socket's buffer, so the timer
+/// is set only for a send that has to wait.
+async fn send_in_time<S>(sink: &mut S, msg: Message) -> bool
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    let mut send = sink.send(msg);
+    match futures_util::FutureExt::now_or_never(&mut send) {
+        Some(sent) => sent.is_ok(),
+        None => matches!(tokio::time::timeout(SEND_TIMEOUT, send).await, Ok(Ok(()))),
+    }
+}
+
 /// Moves messages between the socket and the room until either side ends.
 async fn pump(
     socket: WebSocket,
@@ -175,7 +192,9 @@ async fn pump(
 ) {
     let (out_tx, mut out_rx) = mpsc::channel::<Outgoing>(collab.settings().client_queue);
     let (mut sink, mut stream) = socket.split();
-    let conn = match collab.join(item, principal, out_tx).await {
+    // Boxed, like every large future awaited once: the task keeps its largest state for as
+    // long as the socket is open.
+    let conn = match Box::pin(collab.join(item, principal, out_tx)).await {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(%item, error = %e, "joining a document failed");
@@ -188,6 +207,10 @@ async fn pump(
             return;
         }
     };
+    // One future for the whole socket: made anew on every turn of the loop it subscribed
+    // to the credential broadcast per frame.
+    let ended = credential_ended(&mut watch);
+    tokio::pin!(ended);
     loop {
         tokio::select! {
             incoming = stream.next() => match incoming {
@@ -201,8 +224,7 @@ async fn pump(
             },
             outgoing = out_rx.recv() => match outgoing {
                 Some(Outgoing::Frame(f)) => {
-                    let sent = tokio::time::timeout(Duration::from_secs(30), sink.send(Message::Binary(f.into()))).await;
-                    if !matches!(sent, Ok(Ok(()))) {
+                    if !send_in_time(&mut sink, Message::Binary(f)).await {
                         break;
                     }
                 }
@@ -212,7 +234,7 @@ async fn pump(
                 }
                 None => break,
             },
-            () = credential_ended(&mut watch) => {
+            () = &mut ended => {
                 let reason = "the session or token that opened this socket ended";
                 let _ = sink.send(Message::Close(Some(CloseFrame { code: CLOSE_CREDENTIAL_ENDED, reason: reason.into() }))).await;
                 break;

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use spectree_testkit::yjs::YjsPeer;
 use spectree_testkit::{Client, TestServer};
 
-use crate::support::{item, member, project_fixture};
+use crate::support::{item, member, project_fixture, project_fixture_with};
 
 const WAIT: u64 = 15_000;
 
@@ -91,6 +91,43 @@ async fn two_clients_converge_and_live_edits_reach_the_row_and_search() {
         .get(&format!("/api/v1/projects/{project}/search?q=passk"))
         .await;
     assert_eq!(hits.body["items"][0]["id"], id.as_str());
+    server.stop().await;
+}
+
+/// Edits that keep coming faster than the debounce still reach the row: no later than
+/// `collab.projection_max_wait` after the first one not yet projected.
+#[tokio::test]
+async fn steady_live_edits_reach_the_row_within_the_maximum_wait() {
+    let (server, owner, _, _, project) = project_fixture_with(|c| {
+        c.collab.projection_debounce = Duration::from_secs(3600);
+        c.collab.projection_max_wait = Duration::from_millis(200);
+    })
+    .await;
+    let id = item(&owner, &project, json!({"type": "story", "title": "Draft"})).await;
+    let t = token(&owner).await;
+    let mut a = peer(&server, &id, &t).await;
+    // A keystroke every 100 ms or so, and between keystrokes a look at the row: the typing
+    // never pauses for the debounce (an hour), so only the maximum wait can project it
+    // (15 s of typing stays within the title's 500 characters).
+    let deadline = Instant::now() + Duration::from_millis(WAIT);
+    let mut typed = 0;
+    loop {
+        a.call(json!({"cmd": "insertText", "field": "title", "index": 5 + typed, "text": "."}))
+            .await
+            .unwrap();
+        typed += 1;
+        let row = owner.get(&format!("/api/v1/items/{id}")).await;
+        let title = row.body["title"].as_str().unwrap_or_default().to_owned();
+        if title.starts_with("Draft.") {
+            assert!(title.len() <= 5 + typed, "{title}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the typing never reached the row"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     server.stop().await;
 }
 

@@ -132,6 +132,7 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
             room_grace: values.required("collab.room_grace", Raw::duration)?,
             awareness_timeout: values.required("collab.awareness_timeout", Raw::duration)?,
             projection_debounce: values.required("collab.projection_debounce", Raw::duration)?,
+            projection_max_wait: values.required("collab.projection_max_wait", Raw::duration)?,
             session_idle: values.required("collab.session_idle", Raw::duration)?,
             compact_every: values
                 .required("collab.compact_every", |raw| at_least(raw.integer()?, 1))?,

@@ -172,8 +172,11 @@ pub struct CollabConfig {
     /// Default `30s`.
     pub awareness_timeout: Duration,
     /// `collab.projection_debounce`: live edits reach the item's row this long after the last
-    /// one. Default `500ms`.
+    /// one. Default `2s`.
     pub projection_debounce: Duration,
+    /// `collab.projection_max_wait`: ...or this long after the first edit not yet projected,
+    /// while edits keep coming. Default `10s`.
+    pub projection_max_wait: Duration,
     /// `collab.session_idle`: an editing session ends after this long without an edit.
     /// Default `5m`.
     pub session_idle: Duration,
