@@ -3,14 +3,16 @@
 //! authenticated principal, so nobody can pose as someone else. A state is removed when its
 //! connection closes or after a silence.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use yrs::block::ClientID;
 use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
 
-use crate::manager::{ConnId, Principal};
+use serde_json::value::RawValue;
+
+use crate::manager::ConnId;
 
 /// The pseudo-connection of states that live on other nodes.
 const REMOTE: ConnId = 0;
@@ -48,7 +50,7 @@ impl Presence {
     pub fn apply(
         &mut self,
         conn: ConnId,
-        principal: &Principal,
+        identity: &str,
         update: AwarenessUpdate,
         now: Instant,
     ) -> Option<AwarenessUpdate> {
@@ -67,14 +69,11 @@ impl Presence {
                 }
                 continue;
             }
-            let json: Arc<str> = match serde_json::from_str::<serde_json::Value>(&entry.json) {
-                Ok(serde_json::Value::Object(mut state)) => {
-                    state.insert("user".into(), principal.identity());
-                    Arc::from(serde_json::Value::Object(state).to_string())
-                }
-                // Anything but an object carries no presence worth relaying.
-                _ => continue,
+            // Anything but an object carries no presence worth relaying.
+            let Some(json) = with_identity(&entry.json, identity) else {
+                continue;
             };
+            let json: Arc<str> = Arc::from(json);
             self.states.insert(
                 id,
                 Entry {
@@ -187,6 +186,15 @@ impl Presence {
         self.remove(ids)
     }
 
+    /// When the first state expires under `timeout`, if any can.
+    pub fn next_expiry(&self, timeout: Duration) -> Option<Instant> {
+        self.states
+            .values()
+            .filter(|e| e.conn != SERVER)
+            .map(|e| e.seen + timeout)
+            .min()
+    }
+
     /// Removes states not refreshed within `timeout`; returns the removal to relay.
     pub fn expire(&mut self, now: Instant, timeout: Duration) -> Option<AwarenessUpdate> {
         let ids: Vec<u64> = self
@@ -207,11 +215,58 @@ impl Presence {
     }
 }
 
+/// A client's presence state (a JSON object) with its `user` field set to `identity` (JSON);
+/// `None` when the state is not an object. The other fields are copied as they came, without
+/// being parsed into values: this runs for every presence update of every client.
+fn with_identity(state: &str, identity: &str) -> Option<String> {
+    let fields: BTreeMap<String, &RawValue> = serde_json::from_str(state).ok()?;
+    let mut out = Vec::with_capacity(state.len() + identity.len() + 10);
+    out.push(b'{');
+    for (key, value) in &fields {
+        if key == "user" {
+            continue;
+        }
+        serde_json::to_writer(&mut out, key).ok()?;
+        out.push(b':');
+        out.extend_from_slice(value.get().as_bytes());
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"user\":");
+    out.extend_from_slice(identity.as_bytes());
+    out.push(b'}');
+    String::from_utf8(out).ok()
+}
+
 #[cfg(test)]
 mod tests {
-    use spectree_domain::ids::UserId;
-
     use super::*;
+
+    #[test]
+    fn a_state_gets_the_servers_identity_and_keeps_everything_else_as_sent() {
+        let identity = r##"{"id":"u1","name":"Ada","color":"#e6194b"}"##;
+        let sent = r#"{ "cursor": {"anchor": [1, 2], "head": null}, "user": {"name": "Mallory"},
+            "we\"ird": "x\u00e9", "n": 1.50 }"#;
+        let out = with_identity(sent, identity).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            v["user"],
+            serde_json::from_str::<serde_json::Value>(identity).unwrap()
+        );
+        assert_eq!(v["cursor"]["anchor"][1], 2);
+        assert!(v["cursor"]["head"].is_null());
+        assert_eq!(v["we\"ird"], "x\u{e9}");
+        assert_eq!(v.as_object().unwrap().len(), 4);
+        // Copied, not re-encoded: the number keeps the digits it was sent with.
+        assert!(out.contains("1.50"));
+        // An object without a user gets one; anything but an object is not presence.
+        assert!(with_identity("{}", identity).unwrap().contains("Ada"));
+        for not_presence in ["[]", "\"x\"", "3", "{", ""] {
+            assert!(
+                with_identity(not_presence, identity).is_none(),
+                "{not_presence}"
+            );
+        }
+    }
 
     fn client_update(client: u64, json: &str) -> AwarenessUpdate {
         let mut clients = HashMap::new();
@@ -234,12 +289,8 @@ mod tests {
             .unwrap();
         assert_eq!(relay.clients.len(), 1);
         // A client sending a state under the writer's id changes nothing.
-        let someone = Principal {
-            user_id: UserId::new(),
-            name: "Mallory".into(),
-            can_edit: true,
-        };
-        assert!(p.apply(5, &someone, client_update(77, "{}"), now).is_none());
+        let someone = r#"{"id":"mallory"}"#;
+        assert!(p.apply(5, someone, client_update(77, "{}"), now).is_none());
         assert!(
             p.expire(now + Duration::from_secs(3600), Duration::from_secs(1))
                 .is_none()

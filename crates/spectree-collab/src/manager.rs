@@ -48,9 +48,11 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// The identity the server puts into every presence state of this user.
-    pub(crate) fn identity(&self) -> serde_json::Value {
+    /// The identity the server puts into every presence state of this user, as JSON (made
+    /// once per connection).
+    pub(crate) fn identity(&self) -> String {
         serde_json::json!({ "id": self.user_id, "name": self.name, "color": color_of(self.user_id) })
+            .to_string()
     }
 }
 

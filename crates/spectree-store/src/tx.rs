@@ -121,7 +121,8 @@ impl Slot {
     /// Runs a bookkeeping statement, noting it as in doubt while it runs.
     async fn run(&mut self, sql: &'static str, doubt: Doubt) -> Result<(), sqlx::Error> {
         self.doubt = Some(doubt);
-        self.conn.execute(sql).await?;
+        // A prepared statement sqlx keeps, not a string SQLite parses again for every member.
+        sqlx::query(sql).execute(&mut self.conn).await?;
         self.doubt = None;
         Ok(())
     }

@@ -178,6 +178,8 @@ async fn one_run(
         sources: args.sources,
     };
     load::check(&plan)?;
+    // The peak is of the load (connecting, syncing, editing), not of the setup before it.
+    running.reset_peak_rss()?;
     let before = running.usage()?;
     let me_before = proc_usage(std::process::id())?;
     let wall = Instant::now();

@@ -61,6 +61,16 @@ impl Running {
         }
     }
 
+    /// Restarts every server process's peak resident size from its current size.
+    pub fn reset_peak_rss(&self) -> anyhow::Result<()> {
+        match self {
+            Running::Spectree { nodes, .. } => nodes.iter().try_for_each(Server::reset_peak_rss),
+            Running::Reference { child, .. } => {
+                crate::server::reset_peak_rss(child.id().context("the reference server exited")?)
+            }
+        }
+    }
+
     /// Stops everything (and drops the PostgreSQL database).
     pub async fn stop(self) -> anyhow::Result<()> {
         match self {

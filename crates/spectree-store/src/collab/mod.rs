@@ -5,7 +5,7 @@ use spectree_domain::Timestamp;
 use spectree_domain::ids::{ItemId, OrgId, SessionId, TokenId, UserId};
 use sqlx::{AnyConnection, Row};
 
-use crate::StoreResult;
+use crate::{Dialect, StoreResult};
 
 use crate::seal::Sealer;
 
@@ -128,20 +128,46 @@ pub async fn append(
     u: &NewUpdate<'_>,
     now: Timestamp,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO doc_updates (item_id, seq, org_id, data, user_id, client_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(item.to_string())
-    .bind(u.seq)
-    .bind(org.to_string())
-    .bind(sealer.seal(org, u.data)?)
-    .bind(u.user_id.map(|x| x.to_string()))
-    .bind(u.client_id.map(|x| i64::try_from(x).unwrap_or(i64::MAX)))
-    .bind(now.0)
-    .execute(c)
-    .await?;
+    insert_update(c, INSERT_UPDATE, sealer, org, item, u, now, None).await?;
     Ok(())
+}
+
+/// The insert of one update into the log: parameters `$1` to `$7` (a macro, so that
+/// [`append_touching`] can put a statement after it).
+macro_rules! insert_update_sql {
+    () => {
+        "INSERT INTO doc_updates (item_id, seq, org_id, data, user_id, client_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    };
+}
+
+const INSERT_UPDATE: &str = insert_update_sql!();
+
+/// Runs `sql`, which starts with [`INSERT_UPDATE`], with the update's parameters and, when
+/// given, a user (`$8`) and a time (`$9`); returns the rows it changed.
+#[allow(clippy::too_many_arguments)]
+async fn insert_update(
+    c: &mut AnyConnection,
+    sql: &'static str,
+    sealer: &dyn Sealer,
+    org: OrgId,
+    item: ItemId,
+    u: &NewUpdate<'_>,
+    now: Timestamp,
+    extra: Option<(UserId, Timestamp)>,
+) -> StoreResult<u64> {
+    let mut q = sqlx::query(sql)
+        .bind(item.to_string())
+        .bind(u.seq)
+        .bind(org.to_string())
+        .bind(sealer.seal(org, u.data)?)
+        .bind(u.user_id.map(|x| x.to_string()))
+        .bind(u.client_id.map(|x| i64::try_from(x).unwrap_or(i64::MAX)))
+        .bind(now.0);
+    if let Some((user, at)) = extra {
+        q = q.bind(user.to_string()).bind(at.0);
+    }
+    Ok(q.execute(c).await?.rows_affected())
 }
 
 /// Replaces the snapshot with the state as of `seq` and drops the updates it includes.
@@ -249,26 +275,72 @@ pub async fn touch_session(
     .execute(&mut *c)
     .await?;
     if r.rows_affected() == 0 {
-        sqlx::query(
-            "UPDATE edit_sessions SET ended_at = last_edit_at WHERE item_id = $1 AND user_id = $2 \
-             AND ended_at IS NULL",
-        )
-        .bind(item.to_string())
-        .bind(user.to_string())
-        .execute(&mut *c)
-        .await?;
-        sqlx::query(
-            "INSERT INTO edit_sessions (id, org_id, item_id, user_id, started_at, last_edit_at, updates) \
-             VALUES ($1, $2, $3, $4, $5, $5, 1)",
-        )
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(org.to_string())
-        .bind(item.to_string())
-        .bind(user.to_string())
-        .bind(now.0)
-        .execute(c)
-        .await?;
+        open_session(c, org, item, user, now).await?;
     }
+    Ok(())
+}
+
+/// [`append`] and then [`touch_session`] for `user`. On SQLite the append and the common case
+/// of the touch (the session is live) are one multi-statement query: one round trip to the
+/// connection's thread instead of two, for every update a person makes.
+#[allow(clippy::too_many_arguments)]
+pub async fn append_touching(
+    c: &mut AnyConnection,
+    dialect: Dialect,
+    sealer: &dyn Sealer,
+    org: OrgId,
+    item: ItemId,
+    u: &NewUpdate<'_>,
+    user: UserId,
+    now: Timestamp,
+    idle_before: Timestamp,
+) -> StoreResult<()> {
+    if dialect == Dialect::Postgres {
+        append(c, sealer, org, item, u, now).await?;
+        return touch_session(c, org, item, user, now, idle_before).await;
+    }
+    // The insert (`$1` to `$7`), then the session's common case with `$8` and `$9`.
+    const SQL: &str = concat!(
+        insert_update_sql!(),
+        "; UPDATE edit_sessions SET last_edit_at = $7, updates = updates + 1 WHERE item_id = $1 \
+         AND user_id = $8 AND ended_at IS NULL AND last_edit_at >= $9"
+    );
+    let extra = Some((user, idle_before));
+    let changed = insert_update(&mut *c, SQL, sealer, org, item, u, now, extra).await?;
+    // The insert's row, plus the session's when it was live.
+    if changed < 2 {
+        open_session(c, org, item, user, now).await?;
+    }
+    Ok(())
+}
+
+/// Closes the user's open editing session on the item (if any) and opens a new one at `now`.
+async fn open_session(
+    c: &mut AnyConnection,
+    org: OrgId,
+    item: ItemId,
+    user: UserId,
+    now: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE edit_sessions SET ended_at = last_edit_at WHERE item_id = $1 AND user_id = $2 \
+         AND ended_at IS NULL",
+    )
+    .bind(item.to_string())
+    .bind(user.to_string())
+    .execute(&mut *c)
+    .await?;
+    sqlx::query(
+        "INSERT INTO edit_sessions (id, org_id, item_id, user_id, started_at, last_edit_at, updates) \
+         VALUES ($1, $2, $3, $4, $5, $5, 1)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(org.to_string())
+    .bind(item.to_string())
+    .bind(user.to_string())
+    .bind(now.0)
+    .execute(c)
+    .await?;
     Ok(())
 }
 

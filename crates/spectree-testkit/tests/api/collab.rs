@@ -547,6 +547,70 @@ async fn documents_survive_their_room_unloading_and_record_editing_sessions() {
     server.stop().await;
 }
 
+/// The editing sessions of an item: (started, last edit, ended, updates).
+async fn sessions_of(server: &TestServer, id: &str) -> Vec<(i64, i64, Option<i64>, i64)> {
+    let item_id: spectree_domain::ids::ItemId = id.parse().unwrap();
+    let mut c = server.app().store().read().await.unwrap();
+    spectree_app::store::collab::sessions(&mut c, item_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, started, last, ended, n)| (started.0, last.0, ended.map(|e| e.0), n))
+        .collect()
+}
+
+/// Every update a person sends is counted in their editing session with the update itself;
+/// an edit after `collab.session_idle` without one closes the session and opens the next.
+#[tokio::test]
+async fn an_editing_session_counts_every_update_and_ends_after_the_idle_period() {
+    let (server, owner, _, _, project) = project_fixture().await;
+    let id = item(&owner, &project, json!({"type": "story", "title": "Count"})).await;
+    let t = token(&owner).await;
+    let mut a = peer(&server, &id, &t).await;
+    for (i, text) in ["a", "b", "c"].iter().enumerate() {
+        a.call(json!({"cmd": "insertText", "field": "title", "index": 5 + i, "text": text}))
+            .await
+            .unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_millis(WAIT);
+    while sessions_of(&server, &id).await.first().map(|s| s.3) != Some(3) {
+        assert!(
+            Instant::now() < deadline,
+            "{:?}",
+            sessions_of(&server, &id).await
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let first = sessions_of(&server, &id).await[0];
+    assert_eq!(first.2, None, "still open");
+
+    // The default idle period is five minutes.
+    server.clock.advance(Duration::from_secs(301));
+    a.call(json!({"cmd": "insertText", "field": "title", "index": 8, "text": "d"}))
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_millis(WAIT);
+    while sessions_of(&server, &id).await.len() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "{:?}",
+            sessions_of(&server, &id).await
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let all = sessions_of(&server, &id).await;
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert_eq!(
+        all[0],
+        (first.0, first.1, Some(first.1), 3),
+        "closed at its last edit"
+    );
+    assert_eq!(all[1].2, None);
+    assert_eq!(all[1].3, 1);
+    assert!(all[1].0 >= first.1 + 301_000, "{all:?}");
+    server.stop().await;
+}
+
 /// An upgrade request for `/collab/{id}` with the given extra headers; returns the status.
 async fn upgrade(c: &Client, path: &str, headers: &[(&str, String)]) -> u16 {
     let mut req = c
