@@ -83,8 +83,8 @@ impl CredentialWatch {
                 };
             }
             if self.owed {
-                // Boxed: the check's future is large and rarely needed, and this one sits in
-                // every open socket's task (1.7 KB each).
+                // Boxed: the check's future is large (1.7 KB) and rarely needed, and a watch
+                // lives as long as the socket or stream it watches.
                 let valid = Box::pin(self.app.credential_valid(&self.actor)).await;
                 self.owed = false;
                 match valid {

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use spectree_domain::ids::{ItemId, OrgId, UserId};
 use spectree_store::Store;
@@ -26,6 +26,7 @@ use crate::validate;
 
 mod fields;
 mod remote;
+mod schedule;
 mod writers;
 
 pub(crate) use fields::apply_stored;
@@ -115,18 +116,11 @@ pub(crate) struct Room {
     rest_clients: HashMap<UserId, u64>,
     /// Server-side writers' copies of the document, by client id (see `writers.rs`).
     writers: HashMap<u64, (Doc, Roots)>,
-    /// When the pending projection runs, and for whom.
-    projection_due: Option<(Instant, Option<Writer>)>,
-    /// The first edit the pending projection waits for: it runs no later than
-    /// `projection_max_wait` after it, however steadily the edits keep coming.
-    projection_since: Option<Instant>,
+    /// The projection live edits are waiting for (see `schedule.rs`).
+    projection: Option<schedule::Pending>,
     empty_since: Option<Instant>,
     last_check: Instant,
 }
-
-/// How often a room with clients checks the log for updates other nodes stored but whose
-/// frames never arrived.
-const CATCH_UP_EVERY: Duration = Duration::from_secs(2);
 
 fn frame(msg: &Message) -> bytes::Bytes {
     bytes::Bytes::from(msg.encode_v1())
@@ -276,8 +270,7 @@ impl Room {
             client_owners: HashMap::new(),
             rest_clients: HashMap::new(),
             writers: HashMap::new(),
-            projection_due: None,
-            projection_since: None,
+            projection: None,
             empty_since: Some(Instant::now()),
             last_check: Instant::now(),
         })
@@ -344,8 +337,8 @@ impl Room {
             }
             Cmd::Presence { client, state } => self.server_presence(client, state),
             Cmd::Flush { reply } => {
-                if let Some((_, editor)) = self.projection_due {
-                    self.project(editor).await?;
+                if let Some(p) = self.projection {
+                    self.project(p.editor).await?;
                 }
                 let _ = reply.send(Ok(schema::read(&self.roots, &self.doc.transact())));
             }
@@ -640,11 +633,6 @@ impl Room {
                 _ => collab::append(&mut tx, store.sealer(), self.org, self.item, &u, now).await?,
             }
         }
-        if let Some(user) = editor
-            && all.is_empty()
-        {
-            collab::touch_session(&mut tx, self.org, self.item, user, now, idle_before).await?;
-        }
         self.record_conflicts(&mut tx, found, editor).await?;
         let last = first + all.len() as i64 - 1;
         let mut compacted = false;
@@ -677,21 +665,9 @@ impl Room {
         Ok(first)
     }
 
-    /// Projects the document `projection_debounce` after this edit, or `projection_max_wait`
-    /// after the first edit not yet projected, whichever comes first; `editor` is who the
-    /// projection is written for (the last edit's writer).
-    pub(super) fn schedule_projection(&mut self, editor: Option<Writer>) {
-        let now = Instant::now();
-        let settings = &self.shared.settings;
-        let first = *self.projection_since.get_or_insert(now);
-        let due = (now + settings.projection_debounce).min(first + settings.projection_max_wait);
-        self.projection_due = Some((due, editor));
-    }
-
     /// Writes the content into the relational row; values the host refuses are put back.
     async fn project(&mut self, editor: Option<Writer>) -> Result<(), CollabError> {
-        self.projection_due = None;
-        self.projection_since = None;
+        self.projection = None;
         let content = schema::read(&self.roots, &self.doc.transact());
         let outcome = self.shared.host.project(self.item, content, editor).await?;
         if !outcome.revert.is_empty() {
@@ -708,64 +684,6 @@ impl Room {
             }
         }
         Ok(())
-    }
-
-    async fn tick(&mut self) -> Result<(), CollabError> {
-        let now = Instant::now();
-        // Pub/sub can drop a frame with nothing after it to reveal the gap: with other nodes
-        // around, a room with clients looks at the log now and then.
-        if self.shared.fanout.is_some()
-            && !self.conns.is_empty()
-            && now.duration_since(self.last_check) >= CATCH_UP_EVERY
-        {
-            self.last_check = now;
-            self.catch_up().await?;
-        }
-        if let Some(gone) = self
-            .presence
-            .expire(now, self.shared.settings.awareness_timeout)
-        {
-            self.broadcast(&Message::Awareness(gone), None);
-        }
-        if let Some((due, editor)) = self.projection_due
-            && due <= now
-        {
-            self.project(editor).await?;
-        }
-        Ok(())
-    }
-
-    /// When [`Room::tick`] next has something to do: a presence state expiring, the pending
-    /// projection, the end of the grace period of an empty room, or (with other nodes) the
-    /// next look at the log. At least 10 ms away, at most a minute.
-    fn next_due(&self) -> Instant {
-        let now = Instant::now();
-        let settings = &self.shared.settings;
-        let mut due = now + Duration::from_secs(60);
-        let mut consider = |t: Option<Instant>| {
-            if let Some(t) = t {
-                due = due.min(t);
-            }
-        };
-        consider(self.presence.next_expiry(settings.awareness_timeout));
-        consider(self.projection_due.map(|(t, _)| t));
-        // The grace period counts only once nothing else keeps the room (`idle_past_grace`).
-        if self.projection_due.is_none() && self.writers.is_empty() {
-            consider(self.empty_since.map(|t| t + settings.room_grace));
-        }
-        if self.shared.fanout.is_some() && !self.conns.is_empty() {
-            consider(Some(self.last_check + CATCH_UP_EVERY));
-        }
-        due.max(now + Duration::from_millis(10))
-    }
-
-    fn idle_past_grace(&self) -> bool {
-        // A server-side writer (an AI job) keeps the room, its presence and its copy.
-        self.projection_due.is_none()
-            && self.writers.is_empty()
-            && self
-                .empty_since
-                .is_some_and(|t| t.elapsed() >= self.shared.settings.room_grace)
     }
 
     fn send(&mut self, conn: ConnId, msg: &Message) {
