@@ -62,6 +62,8 @@ struct Inner {
     webhook_wake: tokio::sync::Notify,
     ai: ai::AiRuntime,
     credentials: identity::CredentialEnds,
+    /// Item creates waiting to be written together.
+    creates: spec::CreateQueue,
 }
 
 impl App {
@@ -115,6 +117,7 @@ impl App {
                 webhook_wake: tokio::sync::Notify::new(),
                 ai,
                 credentials: identity::CredentialEnds::default(),
+                creates: spec::CreateQueue::default(),
             }
         });
         Self { inner }

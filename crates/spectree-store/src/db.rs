@@ -373,6 +373,7 @@ fn sqlite_pragmas(cache_kib: u32) -> String {
     format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+         PRAGMA temp_store = MEMORY; \
          PRAGMA cache_size = -{cache_kib}; \
          PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES};"
     )

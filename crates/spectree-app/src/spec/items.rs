@@ -182,7 +182,7 @@ impl App {
     }
 
     /// Validates a new item's fields; returns the stored item (position left empty).
-    async fn build_item(
+    pub(super) async fn build_item(
         &self,
         c: &mut AnyConnection,
         actor: &Actor,
@@ -226,8 +226,23 @@ impl App {
         })
     }
 
-    /// Creates one work item (Editors and up).
+    /// Creates one work item (Editors and up). Creates placed last under their parent are
+    /// written together with the others that arrive meanwhile (`batch.rs`); one placed
+    /// before or after a sibling reads its neighbours and is written alone.
     pub async fn create_item(
+        &self,
+        actor: &Actor,
+        project: ProjectId,
+        new: NewItem,
+    ) -> Result<Item, SpecError> {
+        if new.placement.before_id.is_some() || new.placement.after_id.is_some() {
+            return self.create_item_alone(actor, project, new).await;
+        }
+        self.create_queued(actor, project, new).await
+    }
+
+    /// Creates one work item in a transaction of its own.
+    pub(super) async fn create_item_alone(
         &self,
         actor: &Actor,
         project: ProjectId,
@@ -255,7 +270,7 @@ impl App {
             .await?;
         item.position = position.as_str().to_owned();
         items::insert_many(&mut tx, self.store().sealer(), std::slice::from_ref(&item)).await?;
-        words::insert_deferred(&mut tx, project.id, item.id, &item_words(&item)).await?;
+        words::insert_deferred(&mut tx, project.id, &[(item.id, item_words(&item))]).await?;
         self.record_created_item(&mut tx, &item, actor.user_id)
             .await?;
         self.watch_new_items(&mut tx, std::slice::from_ref(&item))
@@ -404,7 +419,7 @@ impl App {
     }
 
     /// The creator and the assignee of new items watch them.
-    async fn watch_new_items(
+    pub(super) async fn watch_new_items(
         &self,
         c: &mut AnyConnection,
         created: &[Item],

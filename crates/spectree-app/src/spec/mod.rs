@@ -1,6 +1,7 @@
 //! The spec tree: projects, work items, tree operations, trash, search, export and import.
 
 mod access;
+mod batch;
 mod error;
 mod export;
 mod items;
@@ -10,6 +11,7 @@ mod search;
 mod trash;
 mod tree;
 
+pub(crate) use batch::CreateQueue;
 pub use error::SpecError;
 pub use export::{ImportOutcome, ProjectExportDoc};
 pub use items::{BulkItem, ItemChanges, NewItem, Placement};

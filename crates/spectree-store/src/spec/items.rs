@@ -284,6 +284,32 @@ pub async fn last_position(
     Ok(row.try_get::<Option<String>, _>("p")?)
 }
 
+/// The last position among the live children of each of `parents` (parents without live
+/// children are left out): [`last_position`] for many parents in one statement.
+pub async fn last_positions(
+    c: &mut AnyConnection,
+    parents: &[ItemId],
+) -> StoreResult<std::collections::HashMap<ItemId, String>> {
+    let mut out = std::collections::HashMap::with_capacity(parents.len());
+    for chunk in parents.chunks(MAX_PARAMS) {
+        let sql = format!(
+            "SELECT parent_id, MAX(position) AS p FROM work_items WHERE parent_id IN ({}) \
+             AND deleted_at IS NULL GROUP BY parent_id",
+            crate::param_list(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for r in q.fetch_all(&mut *c).await? {
+            if let Some(p) = r.try_get::<Option<String>, _>("p")? {
+                out.insert(parse(&r, "parent_id")?, p);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The live sibling that directly follows (`after = true`) or precedes the sibling at
 /// `(position, id)` under the same parent: its position.
 pub async fn neighbour_position(

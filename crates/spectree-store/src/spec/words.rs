@@ -44,22 +44,30 @@ pub async fn insert(
     insert_keys(c, &project, &keys).await
 }
 
-/// Adds the words of a new item and lists it for the background indexer, which writes its
+/// Adds the words of new items of `project` and lists them for the background indexer, which writes its
 /// keys ([`index_pending`]; docs/decisions/0021): about a hundred key rows in as many
 /// b-tree pages are most of a single create's cost.
 pub async fn insert_deferred(
     c: &mut AnyConnection,
     project: ProjectId,
-    item: ItemId,
-    words: &BTreeSet<String>,
+    words: &[(ItemId, BTreeSet<String>)],
 ) -> StoreResult<()> {
+    if words.is_empty() {
+        return Ok(());
+    }
     let project = project.to_string();
-    insert_texts(c, &project, &[(item, words.clone())]).await?;
-    sqlx::query("INSERT INTO item_keys_pending (project_id, item_id) VALUES ($1, $2)")
-        .bind(project)
-        .bind(item.to_string())
-        .execute(&mut *c)
-        .await?;
+    insert_texts(c, &project, words).await?;
+    for chunk in words.chunks(MAX_PARAMS / 2) {
+        let sql = format!(
+            "INSERT INTO item_keys_pending (project_id, item_id) VALUES {}",
+            values_placeholders(chunk.len(), 2)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, _) in chunk {
+            q = q.bind(project.clone()).bind(id.to_string());
+        }
+        q.execute(&mut *c).await?;
+    }
     Ok(())
 }
 

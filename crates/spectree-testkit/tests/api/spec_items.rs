@@ -1,8 +1,11 @@
 //! Projects and work items: creation, ranks, ETags, assignees, limits.
 
-use serde_json::json;
+use std::time::{Duration, Instant};
 
-use crate::support::{count, item, member, project_fixture, tree_titles};
+use serde_json::json;
+use spectree_testkit::TestServer;
+
+use crate::support::{count, item, member, project_fixture, team_member, tree_titles};
 
 #[tokio::test]
 async fn projects_are_created_listed_read_and_renamed_by_editors_only() {
@@ -406,5 +409,241 @@ async fn bulk_create_makes_a_whole_subtree_or_nothing() {
     let r = owner.post(&bulk, &json!({"items": many})).await;
     assert_eq!((r.status, r.code()), (422, "invalid_bulk"));
     assert_eq!(count(&server, "work_items").await, before);
+    server.stop().await;
+}
+
+/// Rows of `table` matching `filter` (SQL with `$1` bound to `arg`).
+async fn rows_where(server: &TestServer, table: &str, filter: &str, arg: &str) -> i64 {
+    use sqlx::Row;
+    let mut c = server.app().store().read().await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM {table} WHERE {filter}"
+    )))
+    .bind(arg.to_owned())
+    .fetch_one(&mut *c)
+    .await
+    .unwrap()
+    .try_get::<i64, _>("n")
+    .unwrap()
+}
+
+/// Creates queued while the writer is busy are written together (decision 0027), and each
+/// still gets its own outcome: the good ones their row, version, activity, watch and audit
+/// record, placed last under their parent one after another; the bad ones their own error,
+/// leaving nothing behind and failing no one else.
+#[tokio::test]
+async fn creates_that_arrive_together_are_written_together_each_with_its_own_outcome() {
+    let (server, owner, org, team, project) = project_fixture().await;
+    let epic = item(
+        &owner,
+        &project,
+        json!({"type": "epic", "title": "Payments"}),
+    )
+    .await;
+    let feature = item(
+        &owner,
+        &project,
+        json!({"type": "feature", "title": "Cards", "parent_id": epic}),
+    )
+    .await;
+    item(
+        &owner,
+        &project,
+        json!({"type": "story", "title": "Existing story", "parent_id": feature}),
+    )
+    .await;
+    let r = owner
+        .post(
+            &format!("/api/v1/teams/{team}/projects"),
+            &json!({"name": "Other", "slug": "other"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let other_epic = item(
+        &owner,
+        r.body["id"].as_str().unwrap(),
+        json!({"type": "epic", "title": "Elsewhere"}),
+    )
+    .await;
+    let (viewer, _) = team_member(
+        &server,
+        &owner,
+        (&org, &team),
+        "viewer@acme.example",
+        "viewer",
+    )
+    .await;
+    let (_, outsider) = member(&server, &owner, &org, "nobody@acme.example", None).await;
+    let items_before = count(&server, "work_items").await;
+    let (batches_before, _) = server.app().item_create_batches();
+
+    // Keep the first create waiting so that the others queue behind it: on SQLite by holding
+    // the one writer, on PostgreSQL by locking the items table.
+    let app = server.app();
+    let mut hold = app.store().begin().await.unwrap();
+    if app.store().dialect() == spectree_store::Dialect::Postgres {
+        sqlx::query("LOCK TABLE work_items IN EXCLUSIVE MODE")
+            .execute(&mut *hold)
+            .await
+            .unwrap();
+    }
+    let mut requests: Vec<(spectree_testkit::Client, serde_json::Value, u16, &str)> = Vec::new();
+    for i in 0..12 {
+        let body = json!({"type": "story", "title": format!("S{i:02}"), "parent_id": feature});
+        requests.push((owner.clone(), body, 201, ""));
+    }
+    for i in 0..3 {
+        let body = json!({"type": "feature", "title": format!("F{i}"), "parent_id": epic});
+        requests.push((owner.clone(), body, 201, ""));
+    }
+    requests.push((
+        owner.clone(),
+        json!({"type": "epic", "title": "E0"}),
+        201,
+        "",
+    ));
+    let bad = [
+        (
+            owner.clone(),
+            json!({"type": "epic", "title": "X", "parent_id": feature}),
+            422,
+            "rank_violation",
+        ),
+        (
+            owner.clone(),
+            json!({"type": "story", "title": "X", "parent_id": other_epic}),
+            422,
+            "invalid_parent",
+        ),
+        (
+            owner.clone(),
+            json!({"type": "task", "title": "x".repeat(501)}),
+            422,
+            "invalid_title",
+        ),
+        (
+            owner.clone(),
+            json!({"type": "task", "title": "X", "assignee_id": outsider}),
+            422,
+            "assignee_cannot_see_project",
+        ),
+        (
+            viewer.clone(),
+            json!({"type": "task", "title": "X"}),
+            403,
+            "forbidden",
+        ),
+    ];
+    // The bad ones in the middle of the good ones.
+    for (k, b) in bad.into_iter().enumerate() {
+        requests.insert(2 + k * 3, b);
+    }
+    let total = requests.len();
+    let mut tasks = Vec::new();
+    for (c, body, _, _) in &requests {
+        let (c, body, path) = (
+            c.clone(),
+            body.clone(),
+            format!("/api/v1/projects/{project}/items"),
+        );
+        tasks.push(tokio::spawn(async move {
+            let r = c.post(&path, &body).await;
+            (r.status, r.code().to_owned(), r.body)
+        }));
+        // Queue them in this order.
+        let want = tasks.len() - 1;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while app.item_creates_waiting() < want {
+            assert!(Instant::now() < deadline, "creates did not queue");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    spectree_store::Store::commit(hold).await.unwrap();
+
+    let mut created = Vec::new();
+    for ((_, body, status, code), t) in requests.iter().zip(tasks) {
+        let (got, got_code, answer) = t.await.unwrap();
+        assert_eq!(got, *status, "{body}: {answer}");
+        if *status == 201 {
+            assert_eq!(answer["title"], body["title"]);
+            created.push(answer["id"].as_str().unwrap().to_owned());
+        } else {
+            assert_eq!(got_code, *code, "{body}");
+        }
+    }
+    assert_eq!(created.len(), 16);
+    let (batches, _) = app.item_create_batches();
+    assert!(
+        batches - batches_before <= 3,
+        "{total} queued creates took {} batches",
+        batches - batches_before
+    );
+
+    // Nothing of the bad ones, all of the good ones, each with its history, feed entry,
+    // creator's watch and audit record.
+    assert_eq!(count(&server, "work_items").await, items_before + 16);
+    app.chain_audit().await.unwrap();
+    for id in &created {
+        assert_eq!(
+            rows_where(&server, "item_versions", "item_id = $1 AND number = 1", id).await,
+            1
+        );
+        assert_eq!(
+            rows_where(
+                &server,
+                "activity",
+                "kind = 'item_created' AND item_id = $1",
+                id
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            rows_where(
+                &server,
+                "watches",
+                "reason = 'creator' AND item_id = $1",
+                id
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            rows_where(
+                &server,
+                "audit_log",
+                "action = 'item.created' AND target_id = $1",
+                id
+            )
+            .await,
+            1
+        );
+    }
+    // Last under their parent, in the order they were queued.
+    let titles: Vec<String> = tree_titles(&owner, &project)
+        .await
+        .into_iter()
+        .map(|t| t.1)
+        .collect();
+    let stories: Vec<&str> = titles
+        .iter()
+        .map(String::as_str)
+        .filter(|t| t.starts_with('S') || t.starts_with("Existing"))
+        .collect();
+    let mut want = vec!["Existing story".to_owned()];
+    want.extend((0..12).map(|i| format!("S{i:02}")));
+    assert_eq!(stories, want);
+    let features: Vec<&str> = titles
+        .iter()
+        .map(String::as_str)
+        .filter(|t| t.starts_with('F') || *t == "Cards")
+        .collect();
+    assert_eq!(features, ["Cards", "F0", "F1", "F2"]);
+    assert_eq!(titles.last().map(String::as_str), Some("E0"));
+    // Found by search before the indexer ran.
+    let r = owner
+        .get(&format!("/api/v1/projects/{project}/search?q=S07"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
     server.stop().await;
 }

@@ -1,0 +1,343 @@
+//! Item creates that arrive together are written together (docs/decisions/0027).
+//!
+//! Each create is its own use case with its own outcome: authorized, validated, placed last
+//! under its parent, with its version, activity, watch and audit record. What they share is
+//! the transaction and the statements: the creates queued while a batch is being written
+//! form the next batch, whose parents, last positions and authorizations are read once and
+//! whose rows go in with a statement per table instead of one per row. A create that
+//! breaks a rule is answered with its error and writes nothing; a storage failure of the
+//! shared writes rolls the batch back and its creates are retried one by one, so one bad
+//! create cannot fail the others.
+//!
+//! No timer: a create that finds the queue idle is written at once; batches form only while
+//! the writer is busy, which is when sharing its work pays.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::json;
+use spectree_domain::ids::{ItemId, ProjectId, UserId};
+use spectree_domain::org::Action;
+use spectree_domain::spec::Position;
+use spectree_store::spec::items::{self, Item};
+use spectree_store::spec::projects::Project;
+use spectree_store::spec::words;
+use spectree_store::{Store, StoreError};
+use tokio::sync::oneshot;
+
+use super::SpecError;
+use super::items::{NewItem, item_words};
+use crate::{Actor, App, audit};
+
+/// Most creates written in one transaction.
+const MAX_BATCH: usize = 64;
+
+/// One queued create and where its outcome goes.
+pub(crate) struct CreateJob {
+    actor: Actor,
+    project: ProjectId,
+    new: NewItem,
+    reply: oneshot::Sender<Result<Item, SpecError>>,
+}
+
+/// The creates waiting to be written, and whether a task is writing them.
+#[derive(Default)]
+pub(crate) struct CreateQueue {
+    state: Mutex<QueueState>,
+    /// Batches written, and the creates they held.
+    batches: AtomicU64,
+    creates: AtomicU64,
+}
+
+#[derive(Default)]
+struct QueueState {
+    jobs: Vec<CreateJob>,
+    draining: bool,
+}
+
+impl CreateQueue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        // The state stays consistent across a panic (a push or a drain), so a poisoned lock
+        // is still usable.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Ends a drain: on a panic the queued creates are dropped (their callers get an error)
+/// and the next create starts a new drain.
+struct DrainGuard<'a>(&'a CreateQueue);
+
+impl Drop for DrainGuard<'_> {
+    fn drop(&mut self) {
+        let mut s = self.0.lock();
+        s.jobs.clear();
+        s.draining = false;
+    }
+}
+
+impl App {
+    /// Batches of item creates written so far, and the creates they held (retries of a
+    /// failed batch not counted).
+    pub fn item_create_batches(&self) -> (u64, u64) {
+        let q = &self.inner.creates;
+        (
+            q.batches.load(Ordering::Relaxed),
+            q.creates.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Creates queued and not yet taken by a batch.
+    pub fn item_creates_waiting(&self) -> usize {
+        self.inner.creates.lock().jobs.len()
+    }
+
+    /// Queues a create and waits for its outcome. The create is written by the queue's task,
+    /// so it completes whether or not the caller still waits (as [`App::detached`]).
+    pub(super) async fn create_queued(
+        &self,
+        actor: &Actor,
+        project: ProjectId,
+        new: NewItem,
+    ) -> Result<Item, SpecError> {
+        let (reply, outcome) = oneshot::channel();
+        let start = {
+            let mut s = self.inner.creates.lock();
+            s.jobs.push(CreateJob {
+                actor: actor.clone(),
+                project,
+                new,
+                reply,
+            });
+            !std::mem::replace(&mut s.draining, true)
+        };
+        if start {
+            let app = self.clone();
+            tokio::spawn(async move { app.drain_creates().await });
+        }
+        outcome.await.unwrap_or_else(|_| {
+            Err(SpecError::Store(StoreError::Commit(
+                "the create was abandoned".into(),
+            )))
+        })
+    }
+
+    /// Writes queued creates, batch after batch, until the queue is empty.
+    async fn drain_creates(&self) {
+        let queue = &self.inner.creates;
+        let guard = DrainGuard(queue);
+        loop {
+            let batch: Vec<CreateJob> = {
+                let mut s = queue.lock();
+                if s.jobs.is_empty() {
+                    s.draining = false;
+                    break;
+                }
+                let n = s.jobs.len().min(MAX_BATCH);
+                s.jobs.drain(..n).collect()
+            };
+            self.create_batch(batch).await;
+        }
+        std::mem::forget(guard);
+    }
+
+    /// Writes one batch and answers its creates.
+    async fn create_batch(&self, batch: Vec<CreateJob>) {
+        match self.create_together(&batch).await {
+            Ok(outcomes) => {
+                let q = &self.inner.creates;
+                q.batches.fetch_add(1, Ordering::Relaxed);
+                q.creates.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                for (job, outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = job.reply.send(outcome);
+                }
+            }
+            Err(e) => {
+                if batch.len() > 1 {
+                    tracing::warn!(creates = batch.len(), error = %e,
+                        "a batch of item creates failed; retrying them one by one");
+                }
+                for job in batch {
+                    let outcome = self
+                        .create_item_alone(&job.actor, job.project, job.new)
+                        .await;
+                    let _ = job.reply.send(outcome);
+                }
+            }
+        }
+    }
+
+    /// The creates of a batch in one transaction: each one's outcome, or the storage error
+    /// that rolled them all back.
+    async fn create_together(
+        &self,
+        batch: &[CreateJob],
+    ) -> Result<Vec<Result<Item, SpecError>>, StoreError> {
+        let sealer = self.store().sealer();
+        let mut tx = self.store().begin().await?;
+        let mut parent_ids: Vec<ItemId> = batch
+            .iter()
+            .filter_map(|j| j.new.placement.parent_id)
+            .collect();
+        parent_ids.sort_unstable();
+        parent_ids.dedup();
+        let parents: HashMap<ItemId, Item> = items::get_many(&mut tx, sealer, &parent_ids)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        let mut last: HashMap<(ProjectId, Option<ItemId>), Option<Position>> =
+            items::last_positions(&mut tx, &parent_ids)
+                .await?
+                .into_iter()
+                .filter_map(|(parent, p)| {
+                    let project = parents.get(&parent)?.project_id;
+                    Some(((project, Some(parent)), Position::parse(&p).ok()))
+                })
+                .collect();
+        for p in &parent_ids {
+            if let Some(parent) = parents.get(p) {
+                last.entry((parent.project_id, Some(*p))).or_insert(None);
+            }
+        }
+        let mut projects: HashMap<(ProjectId, UserId), Result<Project, SpecError>> = HashMap::new();
+        let mut assignees_ok: HashMap<ProjectId, HashSet<UserId>> = HashMap::new();
+        let mut outcomes: Vec<Result<Item, SpecError>> = Vec::with_capacity(batch.len());
+        for job in batch {
+            let project = match projects.get(&(job.project, job.actor.user_id)) {
+                Some(p) => clone_outcome(p),
+                None => {
+                    let p = self
+                        .authorize_project(&mut tx, &job.actor, job.project, Action::Edit)
+                        .await;
+                    let kept = clone_outcome(&p);
+                    projects.insert((job.project, job.actor.user_id), p);
+                    kept
+                }
+            };
+            let outcome = match project {
+                Ok(project) => {
+                    self.place_new_item(
+                        &mut tx,
+                        job,
+                        &project,
+                        &parents,
+                        &mut last,
+                        assignees_ok.entry(project.id).or_default(),
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            };
+            match outcome {
+                // The transaction may be unusable: the whole batch is retried alone.
+                Err(SpecError::Store(e)) => return Err(e),
+                other => outcomes.push(other),
+            }
+        }
+        let created: Vec<(&CreateJob, &Item)> = batch
+            .iter()
+            .zip(&outcomes)
+            .filter_map(|(j, o)| o.as_ref().ok().map(|i| (j, i)))
+            .collect();
+        if created.is_empty() {
+            return Ok(outcomes);
+        }
+        let rows: Vec<Item> = created.iter().map(|(_, i)| (*i).clone()).collect();
+        items::insert_many(&mut tx, sealer, &rows).await?;
+        let mut by_project: HashMap<ProjectId, Vec<(ItemId, BTreeSet<String>)>> = HashMap::new();
+        for i in &rows {
+            by_project
+                .entry(i.project_id)
+                .or_default()
+                .push((i.id, item_words(i)));
+        }
+        for (project, w) in by_project {
+            words::insert_deferred(&mut tx, project, &w).await?;
+        }
+        for (job, item) in &created {
+            self.record_created_item(&mut tx, item, job.actor.user_id)
+                .await?;
+        }
+        self.watch_new_items(&mut tx, &rows)
+            .await
+            .map_err(store_error)?;
+        for (job, item) in &created {
+            audit::record(
+                &mut tx,
+                item.created_at,
+                item.org_id,
+                Some(job.actor.user_id),
+                "item.created",
+                ("work_item", Some(item.id.to_string())),
+                &job.actor.ctx,
+                json!({ "project_id": item.project_id, "type": item.item_type, "parent_id": item.parent_id }),
+            )
+            .await?;
+        }
+        Store::commit(tx).await?;
+        Ok(outcomes)
+    }
+
+    /// Checks one create of a batch and places it last under its parent, after the batch's
+    /// earlier creates there.
+    async fn place_new_item(
+        &self,
+        tx: &mut spectree_store::Tx,
+        job: &CreateJob,
+        project: &Project,
+        parents: &HashMap<ItemId, Item>,
+        last: &mut HashMap<(ProjectId, Option<ItemId>), Option<Position>>,
+        assignees_ok: &mut HashSet<UserId>,
+    ) -> Result<Item, SpecError> {
+        let parent = match job.new.placement.parent_id {
+            None => None,
+            Some(id) => match parents.get(&id) {
+                Some(p) if p.project_id == project.id && p.deleted_at.is_none() => {
+                    Some((p.id, p.item_type))
+                }
+                _ => return Err(SpecError::InvalidParent),
+            },
+        };
+        let key = (project.id, parent.map(|p| p.0));
+        let prev = match last.get(&key) {
+            Some(p) => p.clone(),
+            None => items::last_position(&mut *tx, project.id, key.1)
+                .await?
+                .and_then(|p| Position::parse(&p).ok()),
+        };
+        let mut item = self
+            .build_item(
+                &mut *tx,
+                &job.actor,
+                project,
+                parent,
+                job.new.clone(),
+                assignees_ok,
+            )
+            .await?;
+        let position = Position::between(prev.as_ref(), None);
+        item.position = position.as_str().to_owned();
+        last.insert(key, Some(position));
+        Ok(item)
+    }
+}
+
+/// A cached authorization outcome for another create of the same actor and project.
+fn clone_outcome(p: &Result<Project, SpecError>) -> Result<Project, SpecError> {
+    match p {
+        Ok(p) => Ok(p.clone()),
+        Err(SpecError::NotFound) => Err(SpecError::NotFound),
+        Err(SpecError::Forbidden) => Err(SpecError::Forbidden),
+        Err(e) => Err(SpecError::Store(StoreError::Commit(e.to_string()))),
+    }
+}
+
+fn store_error(e: SpecError) -> StoreError {
+    match e {
+        SpecError::Store(s) => s,
+        other => StoreError::Commit(other.to_string()),
+    }
+}
