@@ -1,4 +1,6 @@
-//! Item creates that arrive together are written together (docs/decisions/0027).
+//! Item creates that arrive together are written together (docs/decisions/0027), on SQLite,
+//! whose one writer runs use cases one after another anyway; on PostgreSQL creates are
+//! written alone, side by side.
 //!
 //! Each create is its own use case with its own outcome: authorized, validated, placed last
 //! under its parent, with its version, activity, watch and audit record. What they share is
