@@ -128,32 +128,43 @@ impl Fanout {
     }
 }
 
-/// Publishes queued frames in order, retrying a frame a few times while Redis reconnects.
+/// Most frames sent to Redis in one pipeline.
+const PUBLISH_BATCH: usize = 256;
+
+/// Publishes queued frames in order, retrying a batch a few times while Redis reconnects.
+/// The frames queued while a round trip to Redis is under way go together in the next one
+/// (a pipeline of `PUBLISH` commands): one frame per round trip could not keep up with a
+/// busy node, and its queue showed as hundreds of milliseconds of presence latency across
+/// nodes (docs/decisions/0028).
 async fn publisher(
     mut conn: redis::aio::ConnectionManager,
     mut queue: mpsc::Receiver<(String, Vec<u8>)>,
 ) {
-    while let Some((channel, frame)) = queue.recv().await {
+    let mut batch = Vec::with_capacity(PUBLISH_BATCH);
+    while queue.recv_many(&mut batch, PUBLISH_BATCH).await > 0 {
+        let mut pipe = redis::pipe();
+        for (channel, frame) in &batch {
+            pipe.cmd("PUBLISH").arg(channel).arg(frame).ignore();
+        }
         let mut delay = Duration::from_millis(25);
         for attempt in 0..6 {
-            let sent = tokio::time::timeout(
-                Duration::from_secs(2),
-                redis::cmd("PUBLISH")
-                    .arg(&channel)
-                    .arg(&frame)
-                    .query_async::<()>(&mut conn),
-            )
-            .await;
+            let sent =
+                tokio::time::timeout(Duration::from_secs(2), pipe.query_async::<()>(&mut conn))
+                    .await;
             if matches!(sent, Ok(Ok(()))) {
                 break;
             }
             if attempt == 5 {
-                tracing::warn!(%channel, "publishing to Redis failed; other nodes will catch up from the database");
+                tracing::warn!(
+                    frames = batch.len(),
+                    "publishing to Redis failed; other nodes will catch up from the database"
+                );
             } else {
                 tokio::time::sleep(delay).await;
                 delay *= 2;
             }
         }
+        batch.clear();
     }
 }
 

@@ -200,6 +200,21 @@ impl Store {
         }
     }
 
+    /// Runs `query` as a use case of its own in one round trip when SQLite's writer is idle
+    /// (see `SqliteWriter::write_alone`): its text must open its transaction with
+    /// `BEGIN IMMEDIATE` and end it with `COMMIT`. `false` when that is not possible now (the
+    /// writer is busy, or this is PostgreSQL): nothing ran, and the caller uses
+    /// [`Store::begin`]. Commits this way do not wake the activity dispatcher.
+    pub async fn write_alone<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> StoreResult<bool> {
+        match &self.writer {
+            Writer::Sqlite(w) => w.write_alone(query).await,
+            Writer::Pool(_) => Ok(false),
+        }
+    }
+
     /// A read-only transaction on a reader connection that sees one snapshot for all its
     /// statements (for reads that take several statements, such as a streamed export). It
     /// ends (rolls back) when dropped.

@@ -386,6 +386,43 @@ impl SqliteWriter {
         })))
     }
 
+    /// Runs `query`, whose text opens (`BEGIN IMMEDIATE`) and commits its own transaction, as
+    /// a use case alone, in one round trip to the connection's thread instead of three
+    /// (open, statements, commit). Only while the writer is idle: when other use cases wait
+    /// or a group is open it returns `false` without running anything, and the caller takes
+    /// the usual way (which joins the group).
+    pub(crate) async fn write_alone<'q>(
+        &self,
+        query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    ) -> StoreResult<bool> {
+        if self.shared.waiting.load(Ordering::SeqCst) > 0 {
+            return Ok(false);
+        }
+        let mut slot = self.lock().await?;
+        slot.tidy().await;
+        if slot.group.is_some() || self.shared.waiting.load(Ordering::SeqCst) > 0 {
+            return Ok(false);
+        }
+        // Cut off halfway, the transaction may be open: `tidy` rolls it back (with no
+        // group, nobody else is told anything).
+        slot.doubt = Some(Doubt::Commit);
+        match query.execute(&mut slot.conn).await {
+            Ok(_) => {
+                slot.doubt = None;
+                self.shared.groups.fetch_add(1, Ordering::Relaxed);
+                self.shared.members.fetch_add(1, Ordering::Relaxed);
+                Ok(true)
+            }
+            Err(e) => {
+                // A statement failed before the commit (or the commit did): nothing of it
+                // stays. "No transaction is active" only says the open itself failed.
+                slot.doubt = None;
+                let _ = slot.conn.execute("ROLLBACK").await;
+                Err(e.into())
+            }
+        }
+    }
+
     /// The writer connection outside any transaction (the open group is committed first),
     /// for migrations and maintenance statements.
     pub(crate) async fn exclusive(&self) -> StoreResult<Exclusive> {
@@ -557,6 +594,32 @@ mod tests {
         insert(&mut tx, "later").await.unwrap();
         Store::commit(tx).await.unwrap();
         assert_eq!(keys(&store).await, ["a", "c", "first", "later"]);
+    }
+
+    /// A use case written alone in one round trip is committed; one whose statement fails
+    /// halfway leaves nothing behind and the writer clean for the next.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_use_case_alone_commits_in_one_go_or_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        let done = store
+            .write_alone(
+                sqlx::query("BEGIN IMMEDIATE; INSERT INTO t (k) VALUES ($1); COMMIT").bind("a"),
+            )
+            .await
+            .unwrap();
+        assert!(done);
+        let failed = store
+            .write_alone(sqlx::query(
+                "BEGIN IMMEDIATE; INSERT INTO t (k) VALUES ('b'); INSERT INTO t (k) VALUES ('a'); COMMIT",
+            ))
+            .await;
+        assert!(matches!(failed, Err(StoreError::Duplicate)), "{failed:?}");
+        assert_eq!(keys(&store).await, ["a"]);
+        let mut tx = store.begin().await.unwrap();
+        insert(&mut tx, "c").await.unwrap();
+        Store::commit(tx).await.unwrap();
+        assert_eq!(keys(&store).await, ["a", "c"]);
     }
 
     /// A committed use case is in the file: a new connection (another process, after a

@@ -606,6 +606,25 @@ impl Room {
         let first = self.seq + 1;
         let idle_before = now.minus(self.shared.settings.session_idle);
         let store = &self.shared.store;
+        let compaction_due = self.since_snapshot + all.len() >= self.shared.settings.compact_every;
+        // The common case (one person's update, nothing else to record) in one round trip
+        // while the writer is idle.
+        if let ([(data, user_id, client_id)], Some(user), [], false) =
+            (all, editor, found, compaction_due)
+        {
+            let u = NewUpdate {
+                seq: first,
+                data,
+                user_id: *user_id,
+                client_id: *client_id,
+            };
+            let (org, item) = (self.org, self.item);
+            if collab::append_touching_alone(store, org, item, &u, user, now, idle_before).await? {
+                self.seq = first;
+                self.since_snapshot += 1;
+                return Ok(first);
+            }
+        }
         let mut tx = store.begin().await?;
         for (i, (data, user_id, client_id)) in all.iter().enumerate() {
             let u = NewUpdate {
@@ -636,7 +655,7 @@ impl Room {
         self.record_conflicts(&mut tx, found, editor).await?;
         let last = first + all.len() as i64 - 1;
         let mut compacted = false;
-        if self.since_snapshot + all.len() >= self.shared.settings.compact_every
+        if compaction_due
             && collab::try_compaction_lock(&mut tx, self.shared.store.dialect(), self.item).await?
         {
             let state = self

@@ -143,8 +143,37 @@ macro_rules! insert_update_sql {
 
 const INSERT_UPDATE: &str = insert_update_sql!();
 
-/// Runs `sql`, which starts with [`INSERT_UPDATE`], with the update's parameters and, when
-/// given, a user (`$8`) and a time (`$9`); returns the rows it changed.
+/// The query `sql`, which starts with [`INSERT_UPDATE`], with the update's parameters and,
+/// when given, an editor (`$8`), the idle limit of a live session (`$9`) and the id of a
+/// session it may open (`$10`).
+#[allow(clippy::too_many_arguments)]
+fn update_query<'q>(
+    sql: &'static str,
+    sealer: &dyn Sealer,
+    org: OrgId,
+    item: ItemId,
+    u: &NewUpdate<'_>,
+    now: Timestamp,
+    editor: Option<(UserId, Timestamp)>,
+) -> StoreResult<sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>> {
+    let mut q = sqlx::query(sql)
+        .bind(item.to_string())
+        .bind(u.seq)
+        .bind(org.to_string())
+        .bind(sealer.seal(org, u.data)?)
+        .bind(u.user_id.map(|x| x.to_string()))
+        .bind(u.client_id.map(|x| i64::try_from(x).unwrap_or(i64::MAX)))
+        .bind(now.0);
+    if let Some((user, idle_before)) = editor {
+        q = q
+            .bind(user.to_string())
+            .bind(idle_before.0)
+            .bind(uuid::Uuid::now_v7().to_string());
+    }
+    Ok(q)
+}
+
+/// Runs [`update_query`]; returns the rows it changed.
 #[allow(clippy::too_many_arguments)]
 async fn insert_update(
     c: &mut AnyConnection,
@@ -154,19 +183,9 @@ async fn insert_update(
     item: ItemId,
     u: &NewUpdate<'_>,
     now: Timestamp,
-    extra: Option<(UserId, Timestamp)>,
+    editor: Option<(UserId, Timestamp)>,
 ) -> StoreResult<u64> {
-    let mut q = sqlx::query(sql)
-        .bind(item.to_string())
-        .bind(u.seq)
-        .bind(org.to_string())
-        .bind(sealer.seal(org, u.data)?)
-        .bind(u.user_id.map(|x| x.to_string()))
-        .bind(u.client_id.map(|x| i64::try_from(x).unwrap_or(i64::MAX)))
-        .bind(now.0);
-    if let Some((user, at)) = extra {
-        q = q.bind(user.to_string()).bind(at.0);
-    }
+    let q = update_query(sql, sealer, org, item, u, now, editor)?;
     Ok(q.execute(c).await?.rows_affected())
 }
 
@@ -280,9 +299,23 @@ pub async fn touch_session(
     Ok(())
 }
 
-/// [`append`] and then [`touch_session`] for `user`. On SQLite the append and the common case
-/// of the touch (the session is live) are one multi-statement query: one round trip to the
-/// connection's thread instead of two, for every update a person makes.
+/// [`touch_session`] in SQL, after [`INSERT_UPDATE`] (SQLite): the editor's (`$8`) live
+/// session is touched; an open one idle since before `$9` is ended; and when none is open
+/// then, one is opened (id `$10`) at the update's time (`$7`).
+macro_rules! touch_session_sql {
+    () => {
+        "; UPDATE edit_sessions SET last_edit_at = $7, updates = updates + 1 WHERE item_id = $1 \
+         AND user_id = $8 AND ended_at IS NULL AND last_edit_at >= $9; \
+         UPDATE edit_sessions SET ended_at = last_edit_at WHERE item_id = $1 AND user_id = $8 \
+         AND ended_at IS NULL AND last_edit_at < $9; \
+         INSERT INTO edit_sessions (id, org_id, item_id, user_id, started_at, last_edit_at, updates) \
+         SELECT $10, $3, $1, $8, $7, $7, 1 WHERE NOT EXISTS (SELECT 1 FROM edit_sessions \
+         WHERE item_id = $1 AND user_id = $8 AND ended_at IS NULL)"
+    };
+}
+
+/// [`append`] and then [`touch_session`] for `user`. On SQLite both are one multi-statement
+/// query: one round trip to the connection's thread, for every update a person makes.
 #[allow(clippy::too_many_arguments)]
 pub async fn append_touching(
     c: &mut AnyConnection,
@@ -299,19 +332,38 @@ pub async fn append_touching(
         append(c, sealer, org, item, u, now).await?;
         return touch_session(c, org, item, user, now, idle_before).await;
     }
-    // The insert (`$1` to `$7`), then the session's common case with `$8` and `$9`.
-    const SQL: &str = concat!(
-        insert_update_sql!(),
-        "; UPDATE edit_sessions SET last_edit_at = $7, updates = updates + 1 WHERE item_id = $1 \
-         AND user_id = $8 AND ended_at IS NULL AND last_edit_at >= $9"
-    );
-    let extra = Some((user, idle_before));
-    let changed = insert_update(&mut *c, SQL, sealer, org, item, u, now, extra).await?;
-    // The insert's row, plus the session's when it was live.
-    if changed < 2 {
-        open_session(c, org, item, user, now).await?;
-    }
+    const SQL: &str = concat!(insert_update_sql!(), touch_session_sql!());
+    let editor = Some((user, idle_before));
+    insert_update(&mut *c, SQL, sealer, org, item, u, now, editor).await?;
     Ok(())
+}
+
+/// [`append_touching`] as a use case of its own, committed in the same round trip, when
+/// SQLite's writer is idle ([`Store::write_alone`](crate::Store::write_alone)). `false`
+/// when that is not possible now: nothing was written, and the caller appends in a
+/// transaction of its own.
+#[allow(clippy::too_many_arguments)]
+pub async fn append_touching_alone(
+    store: &crate::Store,
+    org: OrgId,
+    item: ItemId,
+    u: &NewUpdate<'_>,
+    user: UserId,
+    now: Timestamp,
+    idle_before: Timestamp,
+) -> StoreResult<bool> {
+    if store.dialect() == Dialect::Postgres {
+        return Ok(false);
+    }
+    const SQL: &str = concat!(
+        "BEGIN IMMEDIATE; ",
+        insert_update_sql!(),
+        touch_session_sql!(),
+        "; COMMIT"
+    );
+    let editor = Some((user, idle_before));
+    let q = update_query(SQL, store.sealer(), org, item, u, now, editor)?;
+    store.write_alone(q).await
 }
 
 /// Closes the user's open editing session on the item (if any) and opens a new one at `now`.
