@@ -3,9 +3,9 @@
 //! the insertion point. The job stops when the provider ends or fails, when someone cancels
 //! it (here, or on another node: the state is looked at every second, when the progress so
 //! far is saved too), or after
-//! `ai.max_duration`. At the end the presence is cleared, the document is projected, the
-//! item's open changes close as a version authored by the AI, and the outcome is recorded
-//! and audited.
+//! `ai.max_duration`. At the end the document is projected, the item's open changes close
+//! as a version authored by the AI, the outcome is recorded and audited, and only then is
+//! the presence cleared: the AI leaving the room means its job is over.
 
 use std::time::Duration;
 
@@ -134,10 +134,12 @@ impl Job {
             }
         };
         producer.abort();
-        let _ = collab.set_presence(item, g.client_id, None).await;
+        // The end is recorded before the AI leaves the room: someone who sees it leave and
+        // starts the next generation at once must not be told one is still running.
         if let Err(e) = self.end(&app, outcome, &output, tokens, &sink).await {
             tracing::error!(generation = %g.id, error = %e, "recording the end of an AI generation failed");
         }
+        let _ = collab.set_presence(item, g.client_id, None).await;
         app.ai()
             .jobs
             .lock()
