@@ -50,6 +50,8 @@ pub(crate) struct CreateQueue {
     /// Batches written, and the creates they held.
     batches: AtomicU64,
     creates: AtomicU64,
+    /// Creates ever queued.
+    received: AtomicU64,
 }
 
 #[derive(Default)]
@@ -91,9 +93,9 @@ impl App {
         )
     }
 
-    /// Creates queued and not yet taken by a batch.
-    pub fn item_creates_waiting(&self) -> usize {
-        self.inner.creates.lock().jobs.len()
+    /// Creates queued so far (taken by a batch or not).
+    pub fn item_creates_received(&self) -> u64 {
+        self.inner.creates.received.load(Ordering::SeqCst)
     }
 
     /// Queues a create and waits for its outcome. The create is written by the queue's task,
@@ -113,6 +115,7 @@ impl App {
                 new,
                 reply,
             });
+            self.inner.creates.received.fetch_add(1, Ordering::SeqCst);
             !std::mem::replace(&mut s.draining, true)
         };
         if start {
