@@ -14,23 +14,21 @@
 //! No timer: a create that finds the queue idle is written at once; batches form only while
 //! the writer is busy, which is when sharing its work pays.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde_json::json;
 use spectree_domain::ids::{ItemId, ProjectId, UserId};
 use spectree_domain::org::Action;
 use spectree_domain::spec::Position;
 use spectree_store::spec::items::{self, Item};
 use spectree_store::spec::projects::Project;
-use spectree_store::spec::words;
 use spectree_store::{Store, StoreError};
 use tokio::sync::oneshot;
 
 use super::SpecError;
-use super::items::{NewItem, item_words};
-use crate::{Actor, App, audit};
+use super::items::NewItem;
+use crate::{Actor, App};
 
 /// Most creates written in one transaction.
 const MAX_BATCH: usize = 64;
@@ -47,9 +45,8 @@ pub(crate) struct CreateJob {
 #[derive(Default)]
 pub(crate) struct CreateQueue {
     state: Mutex<QueueState>,
-    /// Batches written, and the creates they held.
+    /// Batches written.
     batches: AtomicU64,
-    creates: AtomicU64,
     /// Creates ever queued.
     received: AtomicU64,
 }
@@ -83,14 +80,9 @@ impl Drop for DrainGuard<'_> {
 }
 
 impl App {
-    /// Batches of item creates written so far, and the creates they held (retries of a
-    /// failed batch not counted).
-    pub fn item_create_batches(&self) -> (u64, u64) {
-        let q = &self.inner.creates;
-        (
-            q.batches.load(Ordering::Relaxed),
-            q.creates.load(Ordering::Relaxed),
-        )
+    /// Batches of item creates written so far (retries of a failed batch not counted).
+    pub fn item_create_batches(&self) -> u64 {
+        self.inner.creates.batches.load(Ordering::Relaxed)
     }
 
     /// Creates queued so far (taken by a batch or not).
@@ -152,9 +144,7 @@ impl App {
     async fn create_batch(&self, batch: Vec<CreateJob>) {
         match self.create_together(&batch).await {
             Ok(outcomes) => {
-                let q = &self.inner.creates;
-                q.batches.fetch_add(1, Ordering::Relaxed);
-                q.creates.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                self.inner.creates.batches.fetch_add(1, Ordering::Relaxed);
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
                     let _ = job.reply.send(outcome);
                 }
@@ -193,34 +183,29 @@ impl App {
             .into_iter()
             .map(|p| (p.id, p))
             .collect();
-        let mut last: HashMap<(ProjectId, Option<ItemId>), Option<Position>> =
-            items::last_positions(&mut tx, &parent_ids)
-                .await?
-                .into_iter()
-                .filter_map(|(parent, p)| {
-                    let project = parents.get(&parent)?.project_id;
-                    Some(((project, Some(parent)), Position::parse(&p).ok()))
-                })
-                .collect();
-        for p in &parent_ids {
-            if let Some(parent) = parents.get(p) {
-                last.entry((parent.project_id, Some(*p))).or_insert(None);
-            }
-        }
-        let mut projects: HashMap<(ProjectId, UserId), Result<Project, SpecError>> = HashMap::new();
+        // Every parent's last position (none when it has no live children yet).
+        let found = items::last_positions(&mut tx, &parent_ids).await?;
+        let mut last: HashMap<(ProjectId, Option<ItemId>), Option<Position>> = parents
+            .values()
+            .map(|p| {
+                let at = found.get(&p.id).and_then(|s| Position::parse(s).ok());
+                ((p.project_id, Some(p.id)), at)
+            })
+            .collect();
+        // Authorizations granted in this batch; a refused one is asked again (rare).
+        let mut projects: HashMap<(ProjectId, UserId), Project> = HashMap::new();
         let mut assignees_ok: HashMap<ProjectId, HashSet<UserId>> = HashMap::new();
         let mut outcomes: Vec<Result<Item, SpecError>> = Vec::with_capacity(batch.len());
         for job in batch {
-            let project = match projects.get(&(job.project, job.actor.user_id)) {
-                Some(p) => clone_outcome(p),
-                None => {
-                    let p = self
-                        .authorize_project(&mut tx, &job.actor, job.project, Action::Edit)
-                        .await;
-                    let kept = clone_outcome(&p);
-                    projects.insert((job.project, job.actor.user_id), p);
-                    kept
-                }
+            let key = (job.project, job.actor.user_id);
+            let project = match projects.get(&key) {
+                Some(p) => Ok(p.clone()),
+                None => self
+                    .authorize_project(&mut tx, &job.actor, job.project, Action::Edit)
+                    .await
+                    .inspect(|p| {
+                        projects.insert(key, p.clone());
+                    }),
             };
             let outcome = match project {
                 Ok(project) => {
@@ -251,37 +236,8 @@ impl App {
             return Ok(outcomes);
         }
         let rows: Vec<Item> = created.iter().map(|(_, i)| (*i).clone()).collect();
-        items::insert_many(&mut tx, sealer, &rows).await?;
-        let mut by_project: HashMap<ProjectId, Vec<(ItemId, BTreeSet<String>)>> = HashMap::new();
-        for i in &rows {
-            by_project
-                .entry(i.project_id)
-                .or_default()
-                .push((i.id, item_words(i)));
-        }
-        for (project, w) in by_project {
-            words::insert_deferred(&mut tx, project, &w).await?;
-        }
-        for (job, item) in &created {
-            self.record_created_item(&mut tx, item, job.actor.user_id)
-                .await?;
-        }
-        self.watch_new_items(&mut tx, &rows)
-            .await
-            .map_err(store_error)?;
-        for (job, item) in &created {
-            audit::record(
-                &mut tx,
-                item.created_at,
-                item.org_id,
-                Some(job.actor.user_id),
-                "item.created",
-                ("work_item", Some(item.id.to_string())),
-                &job.actor.ctx,
-                json!({ "project_id": item.project_id, "type": item.item_type, "parent_id": item.parent_id }),
-            )
-            .await?;
-        }
+        let actors: Vec<&Actor> = created.iter().map(|(j, _)| &j.actor).collect();
+        self.write_created_items(&mut tx, &rows, &actors).await?;
         Store::commit(tx).await?;
         Ok(outcomes)
     }
@@ -327,22 +283,5 @@ impl App {
         item.position = position.as_str().to_owned();
         last.insert(key, Some(position));
         Ok(item)
-    }
-}
-
-/// A cached authorization outcome for another create of the same actor and project.
-fn clone_outcome(p: &Result<Project, SpecError>) -> Result<Project, SpecError> {
-    match p {
-        Ok(p) => Ok(p.clone()),
-        Err(SpecError::NotFound) => Err(SpecError::NotFound),
-        Err(SpecError::Forbidden) => Err(SpecError::Forbidden),
-        Err(e) => Err(SpecError::Store(StoreError::Commit(e.to_string()))),
-    }
-}
-
-fn store_error(e: SpecError) -> StoreError {
-    match e {
-        SpecError::Store(s) => s,
-        other => StoreError::Commit(other.to_string()),
     }
 }

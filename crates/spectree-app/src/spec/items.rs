@@ -16,7 +16,7 @@ use spectree_store::notification::watches;
 use spectree_store::spec::items::{self, Item};
 use spectree_store::spec::projects::Project;
 use spectree_store::spec::words;
-use spectree_store::{AnyConnection, Dialect, Store};
+use spectree_store::{AnyConnection, Dialect, Store, StoreResult};
 
 use super::{BULK_MAX_ITEMS, SpecError};
 use crate::{Actor, App, audit};
@@ -273,25 +273,51 @@ impl App {
             )
             .await?;
         item.position = position.as_str().to_owned();
-        items::insert_many(&mut tx, self.store().sealer(), std::slice::from_ref(&item)).await?;
-        words::insert_deferred(&mut tx, project.id, &[(item.id, item_words(&item))]).await?;
-        self.record_created_item(&mut tx, &item, actor.user_id)
+        self.write_created_items(&mut tx, std::slice::from_ref(&item), &[actor])
             .await?;
-        self.watch_new_items(&mut tx, std::slice::from_ref(&item))
-            .await?;
-        audit::record(
-            &mut tx,
-            item.created_at,
-            project.org_id,
-            Some(actor.user_id),
-            "item.created",
-            ("work_item", Some(item.id.to_string())),
-            &actor.ctx,
-            json!({ "project_id": project.id, "type": item.item_type, "parent_id": item.parent_id }),
-        )
-        .await?;
         Store::commit(tx).await?;
         Ok(item)
+    }
+
+    /// Writes checked single creates (`rows[i]` by `actors[i]`), each a use case of its own
+    /// whether alone or in a batch: the rows, their words for search, version 1 with its
+    /// activity, the automatic watches, and an audit record each.
+    pub(super) async fn write_created_items(
+        &self,
+        c: &mut AnyConnection,
+        rows: &[Item],
+        actors: &[&Actor],
+    ) -> StoreResult<()> {
+        items::insert_many(&mut *c, self.store().sealer(), rows).await?;
+        let mut by_project: HashMap<ProjectId, Vec<(ItemId, BTreeSet<String>)>> = HashMap::new();
+        for i in rows {
+            by_project
+                .entry(i.project_id)
+                .or_default()
+                .push((i.id, item_words(i)));
+        }
+        for (project, w) in by_project {
+            words::insert_deferred(&mut *c, project, &w).await?;
+        }
+        for (item, actor) in rows.iter().zip(actors) {
+            self.record_created_item(&mut *c, item, actor.user_id)
+                .await?;
+        }
+        self.watch_new_items(&mut *c, rows).await?;
+        for (item, actor) in rows.iter().zip(actors) {
+            audit::record(
+                &mut *c,
+                item.created_at,
+                item.org_id,
+                Some(actor.user_id),
+                "item.created",
+                ("work_item", Some(item.id.to_string())),
+                &actor.ctx,
+                json!({ "project_id": item.project_id, "type": item.item_type, "parent_id": item.parent_id }),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Creates many items in one transaction: all or none (Editors and up).
@@ -423,11 +449,7 @@ impl App {
     }
 
     /// The creator and the assignee of new items watch them.
-    pub(super) async fn watch_new_items(
-        &self,
-        c: &mut AnyConnection,
-        created: &[Item],
-    ) -> Result<(), SpecError> {
+    async fn watch_new_items(&self, c: &mut AnyConnection, created: &[Item]) -> StoreResult<()> {
         let mut rows = Vec::with_capacity(created.len());
         for i in created {
             rows.push((i.org_id, i.id, i.created_by, WatchReason::Creator));

@@ -128,7 +128,9 @@ pub async fn append(
     u: &NewUpdate<'_>,
     now: Timestamp,
 ) -> StoreResult<()> {
-    insert_update(c, INSERT_UPDATE, sealer, org, item, u, now, None).await?;
+    update_query(INSERT_UPDATE, sealer, org, item, u, now, None)?
+        .execute(c)
+        .await?;
     Ok(())
 }
 
@@ -171,22 +173,6 @@ fn update_query<'q>(
             .bind(uuid::Uuid::now_v7().to_string());
     }
     Ok(q)
-}
-
-/// Runs [`update_query`]; returns the rows it changed.
-#[allow(clippy::too_many_arguments)]
-async fn insert_update(
-    c: &mut AnyConnection,
-    sql: &'static str,
-    sealer: &dyn Sealer,
-    org: OrgId,
-    item: ItemId,
-    u: &NewUpdate<'_>,
-    now: Timestamp,
-    editor: Option<(UserId, Timestamp)>,
-) -> StoreResult<u64> {
-    let q = update_query(sql, sealer, org, item, u, now, editor)?;
-    Ok(q.execute(c).await?.rows_affected())
 }
 
 /// Replaces the snapshot with the state as of `seq` and drops the updates it includes.
@@ -334,7 +320,9 @@ pub async fn append_touching(
     }
     const SQL: &str = concat!(insert_update_sql!(), touch_session_sql!());
     let editor = Some((user, idle_before));
-    insert_update(&mut *c, SQL, sealer, org, item, u, now, editor).await?;
+    update_query(SQL, sealer, org, item, u, now, editor)?
+        .execute(c)
+        .await?;
     Ok(())
 }
 
