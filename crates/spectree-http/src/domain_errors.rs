@@ -83,6 +83,7 @@ impl From<SpecError> for ApiError {
             E::Import(_) => ErrorCode::InvalidImport,
             E::InvalidBulk(_) => ErrorCode::InvalidBulk,
             E::EmptyQuery => ErrorCode::EmptyQuery,
+            E::InvalidCursor => ErrorCode::InvalidQuery,
             E::Store(_) | E::Live(_) => return ApiError::internal(&e),
         };
         ApiError::new(code, e.to_string())

@@ -232,7 +232,7 @@ impl Store {
     /// plans up to 200 times slower for search (docs/benchmarks.md).
     pub async fn analyze_spec_tables(&self) -> StoreResult<()> {
         let sql = match self.dialect {
-            Dialect::Postgres => "ANALYZE work_items, item_keys, item_search",
+            Dialect::Postgres => "ANALYZE work_items, item_search",
             Dialect::Sqlite => "PRAGMA optimize",
         };
         match &self.writer {
@@ -439,5 +439,66 @@ mod tests {
         assert_eq!(fitted_cache_kib(40 * 1024, 65536), 10 * 1024);
         assert_eq!(fitted_cache_kib(1_500_000, 65536), 65536);
         assert_eq!(fitted_cache_kib(1_500_000, 1024), 1024);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_full_text_migration_indexes_the_words_already_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&StoreOptions {
+            database_url: format!("sqlite://{}", dir.path().join("m.db").display()),
+            max_connections: 2,
+            ..StoreOptions::default()
+        })
+        .await
+        .unwrap();
+        let Writer::Sqlite(w) = &store.writer else {
+            unreachable!()
+        };
+        {
+            let mut c = w.exclusive().await.unwrap();
+            SQLITE_MIGRATIONS.run_to(24, &mut *c).await.unwrap();
+            // Words as the previous schema held them (items are not needed for this).
+            c.execute(
+                "PRAGMA foreign_keys = OFF; \
+                 INSERT INTO item_search (item_id, project_id, words) VALUES \
+                 ('b', 'p1', ' gateway payment'), ('a', 'p1', ' payment retries'), \
+                 ('c', 'p2', ' payment'), ('d', 'p1', ''); \
+                 INSERT INTO item_keys (project_id, prefix, item_id) VALUES ('p1', 'pay', 'a'); \
+                 INSERT INTO item_keys_pending (project_id, item_id) VALUES ('p1', 'b');",
+            )
+            .await
+            .unwrap();
+            SQLITE_MIGRATIONS.run(&mut *c).await.unwrap();
+            c.execute("PRAGMA foreign_keys = ON").await.unwrap();
+        }
+        let mut c = store.read().await.unwrap();
+        let found = |q: &'static str| {
+            sqlx::query(
+                "SELECT s.item_id FROM item_fts f JOIN item_search s ON s.doc = f.rowid \
+                 WHERE item_fts MATCH $1 ORDER BY f.rowid",
+            )
+            .bind(q)
+        };
+        let ids = |rows: Vec<sqlx::any::AnyRow>| -> Vec<String> {
+            rows.iter().map(|r| r.get::<String, _>("item_id")).collect()
+        };
+        // Numbered in id order, each project's token and every word indexed.
+        let rows = found(r##""#p1" AND "pay"*"##)
+            .fetch_all(&mut *c)
+            .await
+            .unwrap();
+        assert_eq!(ids(rows), ["a", "b"]);
+        let rows = found(r##""#p1""##).fetch_all(&mut *c).await.unwrap();
+        assert_eq!(ids(rows), ["a", "b", "d"]);
+        let rows = found(r#""gateway""#).fetch_all(&mut *c).await.unwrap();
+        assert_eq!(ids(rows), ["b"]);
+        let tables: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('item_keys', 'item_keys_pending')",
+        )
+        .fetch_one(&mut *c)
+        .await
+        .unwrap()
+        .get("n");
+        assert_eq!(tables, 0);
     }
 }

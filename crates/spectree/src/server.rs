@@ -244,10 +244,6 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             app.clone(),
             config.spec.trash_purge_interval,
         )),
-        tokio::spawn(index_search_keys_periodically(
-            app.clone(),
-            config.spec.search_index_interval,
-        )),
         tokio::spawn(close_versions_periodically(
             app.clone(),
             config.history.close_interval,
@@ -348,18 +344,6 @@ async fn purge_trash_periodically(app: App, interval: std::time::Duration) {
             Ok(0) => {}
             Ok(n) => tracing::info!(purged = n, "purged expired trash"),
             Err(e) => tracing::error!(error = %e, "purging expired trash failed"),
-        }
-    }
-}
-
-/// Writes the search keys of new items every `interval` (docs/decisions/0021).
-async fn index_search_keys_periodically(app: App, interval: std::time::Duration) {
-    let mut tick = tokio::time::interval(interval);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if let Err(e) = app.index_search_keys().await {
-            tracing::error!(error = %e, "writing search keys failed");
         }
     }
 }

@@ -52,13 +52,12 @@ impl App {
         let q = query_words(text);
         let mut c = self.store().read().await?;
         let mut hits = HashSet::new();
-        let mut after: Option<String> = None;
+        let mut after: Option<i64> = None;
         loop {
-            let batch =
-                words::search(&mut c, view.project_id, &q, after.as_deref(), SEARCH_BATCH).await?;
+            let batch = words::search(&mut c, view.project_id, &q, after, SEARCH_BATCH).await?;
             let full = batch.len() == SEARCH_BATCH as usize;
-            after = batch.last().map(ToString::to_string);
-            hits.extend(batch);
+            after = batch.last().map(|f| f.doc);
+            hits.extend(batch.into_iter().map(|f| f.item));
             if !full {
                 return Ok(Some(hits));
             }

@@ -60,6 +60,9 @@ pub enum SpecError {
     /// A search query has no words.
     #[error("the query has no words to search for")]
     EmptyQuery,
+    /// A search cursor is not one the search handed out.
+    #[error("the cursor is not one a search returned")]
+    InvalidCursor,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),

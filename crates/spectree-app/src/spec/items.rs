@@ -297,7 +297,7 @@ impl App {
                 .push((i.id, item_words(i)));
         }
         for (project, w) in by_project {
-            words::insert_deferred(&mut *c, project, &w).await?;
+            words::insert(&mut *c, project, &w).await?;
         }
         for (item, actor) in rows.iter().zip(actors) {
             self.record_created_item(&mut *c, item, actor.user_id)

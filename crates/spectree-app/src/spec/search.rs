@@ -1,11 +1,12 @@
 //! Search within a project: every query word must be the start of a word of the item's
 //! title, description or criteria (case-insensitive, no stemming).
 
+use std::collections::HashMap;
+
 use spectree_domain::ids::{ItemId, ProjectId};
 use spectree_domain::org::Action;
 use spectree_domain::page::{Page, PageRequest};
 use spectree_domain::spec::search::query_words;
-use spectree_store::Store;
 use spectree_store::spec::items::{self, Item};
 use spectree_store::spec::words;
 
@@ -16,7 +17,8 @@ use crate::{Actor, App};
 pub type SearchHit = Item;
 
 impl App {
-    /// Items of a project matching `query`, in creation order.
+    /// Items of a project matching `query`, in creation order (the order of the search
+    /// index; docs/decisions/0029).
     pub async fn search_items(
         &self,
         actor: &Actor,
@@ -28,40 +30,21 @@ impl App {
         if q.is_empty() {
             return Err(SpecError::EmptyQuery);
         }
+        // The cursor is the index number of the last item seen (the search's order).
+        let after = match page.after.as_deref() {
+            Some(a) => Some(a.parse::<i64>().map_err(|_| SpecError::InvalidCursor)?),
+            None => None,
+        };
         let mut c = self.store().read().await?;
         let project = self
             .authorize_project(&mut c, actor, project, Action::View)
             .await?;
-        let ids: Vec<ItemId> = words::search(
-            &mut c,
-            project.id,
-            &q,
-            page.after.as_deref(),
-            page.limit + 1,
-        )
-        .await?;
+        let found = words::search(&mut c, project.id, &q, after, page.limit + 1).await?;
+        let ids: Vec<ItemId> = found.iter().map(|f| f.item).collect();
+        let docs: HashMap<ItemId, i64> = found.iter().map(|f| (f.item, f.doc)).collect();
         let hits = items::get_many(&mut c, self.store().sealer(), &ids).await?;
-        Ok(Page::from_overfetch(hits, page.limit, |i| i.id.to_string()))
-    }
-}
-
-/// Items whose search keys one indexer transaction writes.
-const INDEX_BATCH: u32 = 500;
-
-impl App {
-    /// Writes the search keys of every item created since the last pass (docs/decisions/0021),
-    /// a batch per transaction; returns how many items were indexed. Until then search finds
-    /// those items by their words text.
-    pub async fn index_search_keys(&self) -> Result<usize, SpecError> {
-        let mut total = 0;
-        loop {
-            let mut tx = self.store().begin().await?;
-            let n = words::index_pending(&mut tx, INDEX_BATCH).await?;
-            Store::commit(tx).await?;
-            total += n;
-            if n < INDEX_BATCH as usize {
-                return Ok(total);
-            }
-        }
+        Ok(Page::from_overfetch(hits, page.limit, |i| {
+            docs.get(&i.id).copied().unwrap_or_default().to_string()
+        }))
     }
 }

@@ -3,11 +3,10 @@
 //! words. Words are computed here, not by the database, so SQLite and PostgreSQL index and
 //! match exactly the same words.
 //!
-//! The index (docs/decisions/0006) keeps, per item, its words as one text ([`words_text`])
-//! and a few *keys*: the prefixes of each word of [`KEY_LENGTHS`] characters. A query word
-//! of at least 3 characters has a key ([`query_key`]) that every word starting with it
-//! shares, so the items carrying that key, in id order, are a superset of its matches that
-//! the words text then checks exactly.
+//! The index (docs/decisions/0029) keeps, per item, its words as one text ([`words_text`]),
+//! which the database's inverted index (SQLite FTS5, PostgreSQL GIN) takes as they are. A
+//! query word of [`MIN_INDEXED_PREFIX_CHARS`] or more is looked up there as a prefix; every
+//! query word is then checked exactly against the words text ([`needle`]).
 
 use std::collections::BTreeSet;
 
@@ -44,30 +43,16 @@ pub fn query_words(query: &str) -> Vec<String> {
     out
 }
 
-/// The lengths (in characters) of the word prefixes kept as keys.
-pub const KEY_LENGTHS: [usize; 2] = [3, 5];
+/// The shortest query word looked up in the inverted index: a shorter prefix would merge
+/// the lists of too many words, and is only checked against the words text.
+pub const MIN_INDEXED_PREFIX_CHARS: usize = 3;
 
-fn char_prefix(word: &str, chars: usize) -> Option<&str> {
-    match word.char_indices().nth(chars) {
-        Some((end, _)) => Some(&word[..end]),
-        None => (word.chars().count() == chars).then_some(word),
-    }
-}
-
-/// The keys of a word: its prefixes of each of [`KEY_LENGTHS`] that it is long enough for.
-pub fn word_keys(word: &str) -> impl Iterator<Item = &str> + '_ {
-    KEY_LENGTHS
-        .iter()
-        .filter_map(move |&n| char_prefix(word, n))
-}
-
-/// The key shared by every word that starts with `query_word`: its prefix of the longest of
-/// [`KEY_LENGTHS`] it reaches; `None` for words shorter than the shortest key.
-pub fn query_key(query_word: &str) -> Option<&str> {
-    KEY_LENGTHS
-        .iter()
-        .rev()
-        .find_map(|&n| char_prefix(query_word, n))
+/// Whether a query word is looked up in the inverted index.
+pub fn is_indexed_prefix(query_word: &str) -> bool {
+    query_word
+        .chars()
+        .nth(MIN_INDEXED_PREFIX_CHARS - 1)
+        .is_some()
 }
 
 /// The words as one text, each preceded by a space: `word` starts a word exactly when
@@ -110,31 +95,11 @@ mod tests {
     }
 
     #[test]
-    fn keys_are_the_prefixes_of_key_lengths_in_characters() {
-        assert_eq!(word_keys("in").count(), 0);
-        assert_eq!(word_keys("log").collect::<Vec<_>>(), ["log"]);
-        assert_eq!(word_keys("logins").collect::<Vec<_>>(), ["log", "login"]);
-        assert_eq!(
-            word_keys("straßenbahn").collect::<Vec<_>>(),
-            ["str", "straß"]
-        );
-    }
-
-    #[test]
-    fn every_word_a_query_word_starts_carries_its_key() {
-        for (q, words) in [
-            ("log", vec!["log", "login", "logarithm"]),
-            ("logi", vec!["login", "logistics"]),
-            ("straße", vec!["straße", "straßenbahn"]),
-            ("authentic", vec!["authentication", "authentic"]),
-        ] {
-            let key = query_key(q).unwrap();
-            for w in words {
-                assert!(w.starts_with(q));
-                assert!(word_keys(w).any(|k| k == key), "{q} {w} {key}");
-            }
-        }
-        assert_eq!(query_key("lo"), None);
+    fn query_words_of_three_characters_or_more_are_looked_up_in_the_index() {
+        assert!(!is_indexed_prefix("lo"));
+        assert!(is_indexed_prefix("log"));
+        assert!(!is_indexed_prefix("ßü"));
+        assert!(is_indexed_prefix("ßüa"));
     }
 
     #[test]

@@ -48,8 +48,8 @@ pub(super) async fn get_tree(
 /// description or criteria (case-insensitive, no stemming).
 #[utoipa::path(get, path = "/api/v1/projects/{project}/search", tag = "items",
     params(("project" = ProjectId, Path, description = "Project id"), SearchQuery),
-    responses((status = 200, description = "Matching items, oldest first", body = PageView<SearchHitView>),
-        (status = 400, description = "No words in the query", body = ProblemView, content_type = "application/problem+json"),
+    responses((status = 200, description = "Matching items, in creation order", body = PageView<SearchHitView>),
+        (status = 400, description = "No words in the query (`empty_query`), or a cursor no search returned (`invalid_query`)", body = ProblemView, content_type = "application/problem+json"),
         (status = 404, description = "Not found", body = ProblemView, content_type = "application/problem+json")))]
 pub(super) async fn search(
     State(state): State<AppState>,

@@ -438,7 +438,7 @@ pub struct SearchQuery {
     pub q: String,
     /// Rows per page (1 to 200, default 50).
     pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page (a search's own cursor: not an item id).
     pub cursor: Option<String>,
 }
 

@@ -409,10 +409,9 @@ pub async fn restore(c: &mut AnyConnection, project: ProjectId, root: ItemId) ->
     Ok(r.rows_affected())
 }
 
-/// Deletes a trashed item for good, with its whole subtree (by cascade); returns whether it
-/// was in the trash.
+/// Deletes a trashed item for good, with its whole subtree and their search index rows (by
+/// cascade); returns whether it was in the trash.
 pub async fn purge(c: &mut AnyConnection, project: ProjectId, root: ItemId) -> StoreResult<bool> {
-    super::words::forget_subtree(&mut *c, project, root).await?;
     let r = sqlx::query(
         "DELETE FROM work_items WHERE project_id = $1 AND id = $2 AND trash_root_id = $2",
     )

@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use spectree_store::Dialect;
 use spectree_testkit::TestServer;
 
 use crate::support::{item, member, project_fixture, tree_titles};
@@ -785,31 +786,34 @@ async fn search_finds_prefixes_of_every_length_and_purged_items_leave_no_index_r
     assert_eq!(search("auth au").await, both);
     assert_eq!(search("pag auth").await, vec![other.clone()]);
 
-    let index_rows = |id: String| {
-        let server = &server;
+    // Items whose words in the database's full-text index include `word`.
+    let indexed = |word: &str| {
+        let (server, word) = (&server, word.to_owned());
         async move {
             let mut c = server.app().store().read().await.unwrap();
-            let keys: i64 = sqlx::Row::get(
-                &sqlx::query("SELECT COUNT(*) AS n FROM item_keys WHERE item_id = $1")
-                    .bind(id.clone())
+            let (sql, query) = match server.app().store().dialect() {
+                Dialect::Sqlite => (
+                    "SELECT COUNT(*) AS n FROM item_fts WHERE item_fts MATCH $1",
+                    format!("\"{word}\""),
+                ),
+                Dialect::Postgres => (
+                    "SELECT COUNT(*) AS n FROM item_search WHERE lexemes @@ CAST($1 AS tsquery)",
+                    format!("'{word}'"),
+                ),
+            };
+            let n: i64 = sqlx::Row::get(
+                &sqlx::query(sql)
+                    .bind(query)
                     .fetch_one(&mut *c)
                     .await
                     .unwrap(),
                 "n",
             );
-            let words: i64 = sqlx::Row::get(
-                &sqlx::query("SELECT COUNT(*) AS n FROM item_search WHERE item_id = $1")
-                    .bind(id)
-                    .fetch_one(&mut *c)
-                    .await
-                    .unwrap(),
-                "n",
-            );
-            (keys, words)
+            n
         }
     };
-    server.app().index_search_keys().await.unwrap();
-    assert!(index_rows(auth.clone()).await.0 > 0);
+    assert_eq!(indexed("straßenbahn").await, 1);
+    assert_eq!(indexed("page").await, 1);
     assert_eq!(
         owner.delete(&format!("/api/v1/items/{auth}")).await.status,
         200
@@ -819,6 +823,7 @@ async fn search_finds_prefixes_of_every_length_and_purged_items_leave_no_index_r
         vec![other.clone()],
         "trashed items are not found"
     );
+    assert_eq!(indexed("straßenbahn").await, 1, "the trash keeps the index");
     assert_eq!(
         owner
             .delete(&format!("/api/v1/projects/{project}/trash/{auth}"))
@@ -826,12 +831,9 @@ async fn search_finds_prefixes_of_every_length_and_purged_items_leave_no_index_r
             .status,
         204
     );
-    assert_eq!(
-        index_rows(auth).await,
-        (0, 0),
-        "purging removes the index rows"
-    );
-    assert!(index_rows(other.clone()).await.0 > 0);
+    assert_eq!(indexed("straßenbahn").await, 0, "purging removes it");
+    assert_eq!(rows_of(&server, "item_search", &auth).await, 0);
+    assert_eq!(indexed("page").await, 1);
     assert_eq!(search("auth").await, vec![other]);
     server.stop().await;
 }
@@ -852,19 +854,14 @@ async fn rows_of(server: &TestServer, table: &str, item: &str) -> i64 {
 }
 
 #[tokio::test]
-async fn new_items_are_found_before_and_after_the_indexer_writes_their_keys() {
-    // The indexer never runs on its own here: the test runs it.
-    let (server, owner, _, _, project) = crate::support::project_fixture_with(|c| {
-        c.spec.search_index_interval = Duration::from_secs(3600)
-    })
-    .await;
+async fn search_finds_new_and_edited_items_at_once_in_creation_order_page_by_page() {
+    let (server, owner, _, _, project) = project_fixture().await;
     let old = item(
         &owner,
         &project,
         json!({"type": "story", "title": "Payment gateway"}),
     )
     .await;
-    server.app().index_search_keys().await.unwrap();
     let fresh = item(
         &owner,
         &project,
@@ -899,12 +896,10 @@ async fn new_items_are_found_before_and_after_the_indexer_writes_their_keys() {
         }
     };
     assert_eq!(
-        rows_of(&server, "item_keys", &fresh).await,
-        0,
-        "no keys yet"
+        search("paym").await,
+        vec![old.clone(), fresh.clone(), trashed.clone()]
     );
-    assert_eq!(rows_of(&server, "item_keys_pending", &fresh).await, 1);
-    // An edit of a pending item writes all its keys and takes it off the list.
+    // An edit is searchable at once and keeps the item's place in the order.
     let r = owner
         .patch(
             &format!("/api/v1/items/{edited}"),
@@ -912,8 +907,8 @@ async fn new_items_are_found_before_and_after_the_indexer_writes_their_keys() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(rows_of(&server, "item_keys_pending", &edited).await, 0);
-    assert!(rows_of(&server, "item_keys", &edited).await > 0);
+    assert!(search("draft").await.is_empty(), "old words are gone");
+    assert_eq!(search("invo paym").await, vec![edited.clone()]);
     assert_eq!(
         owner
             .delete(&format!("/api/v1/items/{trashed}"))
@@ -921,14 +916,11 @@ async fn new_items_are_found_before_and_after_the_indexer_writes_their_keys() {
             .status,
         200
     );
-    let mut all = vec![old.clone(), fresh.clone(), edited.clone()];
-    all.sort();
-    // Keyed and pending items merge in id order, pages included.
+    let all = vec![old.clone(), fresh.clone(), edited.clone()];
     assert_eq!(search("paym").await, all);
     assert_eq!(search("payment").await, all);
     assert_eq!(search("paym retr").await, vec![fresh.clone()]);
     assert_eq!(search("pay gat").await, vec![old.clone()]);
-    assert!(search("invoice draft").await.is_empty());
     let r = owner
         .get(&format!("/api/v1/projects/{project}/search?q=paym&limit=2"))
         .await;
@@ -952,16 +944,14 @@ async fn new_items_are_found_before_and_after_the_indexer_writes_their_keys() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["items"][0]["id"], all[2].as_str());
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
-
-    assert_eq!(
-        server.app().index_search_keys().await.unwrap(),
-        2,
-        "fresh and trashed"
-    );
-    assert!(rows_of(&server, "item_keys", &fresh).await > 0);
-    assert_eq!(rows_of(&server, "item_keys_pending", &fresh).await, 0);
-    assert_eq!(search("paym").await, all, "the same once keyed");
-    assert_eq!(search("paym retr").await, vec![fresh]);
-    assert_eq!(server.app().index_search_keys().await.unwrap(), 0);
+    assert_eq!(r.body["next_cursor"], Value::Null);
+    // A cursor the search did not hand out is refused, not read as a place in the order.
+    let r = owner
+        .get(&format!(
+            "/api/v1/projects/{project}/search?q=paym&cursor={old}"
+        ))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.body["code"], "invalid_query");
     server.stop().await;
 }

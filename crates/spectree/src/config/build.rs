@@ -121,7 +121,6 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
         spec: SpecConfig {
             trash_retention: values.required("spec.trash_retention", Raw::duration)?,
             trash_purge_interval: values.required("spec.trash_purge_interval", Raw::duration)?,
-            search_index_interval: values.required("spec.search_index_interval", Raw::duration)?,
             import_max_bytes: values.required("spec.import_max_bytes", |raw| {
                 between(raw.integer()?, 1024, 1 << 30)
             })?,

@@ -413,15 +413,6 @@ pub(super) static KEYS: &[Key] = &[
         show: |c| duration(c.spec.trash_purge_interval),
     },
     Key {
-        path: "spec.search_index_interval",
-        kind: Kind::Duration,
-        secret: false,
-        default: DefaultValue::Fixed("200ms"),
-        doc: "How often the search keys of new work items are written in the background; \
-              until then search checks those items against their words.",
-        show: |c| duration(c.spec.search_index_interval),
-    },
-    Key {
         path: "spec.import_max_bytes",
         kind: Kind::Usize,
         secret: false,

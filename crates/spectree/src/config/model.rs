@@ -153,9 +153,6 @@ pub struct SpecConfig {
     pub trash_retention: Duration,
     /// `spec.trash_purge_interval`: how often expired trash is purged. Default `1h`.
     pub trash_purge_interval: Duration,
-    /// `spec.search_index_interval`: how often the search keys of new items are written
-    /// (search finds them by their words until then). Default `200ms`.
-    pub search_index_interval: Duration,
     /// `spec.import_max_bytes`: largest project import body. Default 64 MiB.
     pub import_max_bytes: usize,
     /// `spec.import_max_items`: most items one import may create. Default 200000.
