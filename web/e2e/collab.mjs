@@ -161,6 +161,8 @@ export async function collab({ browser, base, fixture: f, shots }) {
   await b.page.getByRole('treeitem', { name: 'feature Refunds, renamed live' }).waitFor();
   await a.page.goto(`${base}/projects/${f.project}/items/${f.story}`);
   await epicRow.waitFor();
+  // Rows are draggable once Admin's role has loaded (the tree may be drawn before it).
+  await a.page.getByRole('button', { name: 'New epic' }).waitFor();
   // A refused move (an epic under its own feature) shows the server's message.
   const target = a.page.getByRole('treeitem', { name: 'feature Refunds, renamed live' });
   await epicRow.dragTo(target);

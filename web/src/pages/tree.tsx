@@ -52,6 +52,9 @@ export function SpecTree(props: TreeProps) {
   const [message, setMessage] = useState<string | null>(null);
   const [drop, setDrop] = useState<Drop | null>(null);
   const dragged = useRef<string | null>(null);
+  // The drop target as of the last dragover, read by the drop handler: the state above
+  // only draws it, and may not have been rendered yet when a quick drop arrives.
+  const dropRef = useRef<Drop | null>(null);
   const treeRef = useRef<HTMLUListElement>(null);
 
   const byId = useMemo(() => new Map(nodes.map((n) => [n.id, n])), [nodes]);
@@ -233,8 +236,9 @@ export function SpecTree(props: TreeProps) {
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     const from = dragged.current;
-    const target = drop;
+    const target = dropRef.current;
     dragged.current = null;
+    dropRef.current = null;
     setDrop(null);
     if (!from || !target || from === target.id) return;
     const t = byId.get(target.id);
@@ -366,12 +370,21 @@ export function SpecTree(props: TreeProps) {
                   dragged.current = n.id;
                   e.dataTransfer?.setData('text/plain', n.id);
                 }}
+                onDragEnd={() => {
+                  // A drag let go outside the tree leaves no target drawn.
+                  dragged.current = null;
+                  dropRef.current = null;
+                  setDrop(null);
+                }}
                 onDragOver={(e) => {
                   e.preventDefault();
                   const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
                   const y = (e.clientY - r.top) / r.height;
                   const where = y < 0.25 ? 'before' : y > 0.75 ? 'after' : 'inside';
-                  if (drop?.id !== n.id || drop.where !== where) setDrop({ id: n.id, where });
+                  if (dropRef.current?.id !== n.id || dropRef.current.where !== where) {
+                    dropRef.current = { id: n.id, where };
+                    setDrop(dropRef.current);
+                  }
                 }}
               >
                 <button
