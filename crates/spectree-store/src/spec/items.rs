@@ -266,22 +266,27 @@ pub async fn last_position(
     project: ProjectId,
     parent: Option<ItemId>,
 ) -> StoreResult<Option<String>> {
-    let row = match parent {
-        Some(p) => sqlx::query(
-            "SELECT MAX(position) AS p FROM work_items WHERE parent_id = $1 AND deleted_at IS NULL",
-        )
-        .bind(p.to_string())
-        .fetch_one(c)
-        .await?,
-        None => sqlx::query(
-            "SELECT MAX(position) AS p FROM work_items WHERE project_id = $1 AND parent_id IS NULL \
-             AND deleted_at IS NULL",
-        )
-        .bind(project.to_string())
-        .fetch_one(c)
-        .await?,
-    };
-    Ok(row.try_get::<Option<String>, _>("p")?)
+    // Both read the end of an index in sibling order (migration 0026).
+    let row =
+        match parent {
+            Some(p) => sqlx::query(
+                "SELECT position AS p FROM work_items WHERE parent_id = $1 AND deleted_at IS NULL \
+             ORDER BY position DESC LIMIT 1",
+            )
+            .bind(p.to_string())
+            .fetch_optional(c)
+            .await?,
+            None => sqlx::query(
+                "SELECT position AS p FROM work_items WHERE project_id = $1 AND parent_id IS NULL \
+             AND deleted_at IS NULL ORDER BY position DESC LIMIT 1",
+            )
+            .bind(project.to_string())
+            .fetch_optional(c)
+            .await?,
+        };
+    row.map(|r| r.try_get::<String, _>("p"))
+        .transpose()
+        .map_err(Into::into)
 }
 
 /// The last position among the live children of each of `parents` (parents without live
@@ -291,12 +296,18 @@ pub async fn last_positions(
     parents: &[ItemId],
 ) -> StoreResult<std::collections::HashMap<ItemId, String>> {
     let mut out = std::collections::HashMap::with_capacity(parents.len());
-    for chunk in parents.chunks(MAX_PARAMS) {
-        let sql = format!(
-            "SELECT parent_id, MAX(position) AS p FROM work_items WHERE parent_id IN ({}) \
-             AND deleted_at IS NULL GROUP BY parent_id",
-            crate::param_list(1, chunk.len())
-        );
+    // SQLite allows 500 terms in a compound select.
+    for chunk in parents.chunks(200) {
+        let sql = (1..=chunk.len())
+            .map(|i| {
+                format!(
+                    "SELECT CAST(${i} AS TEXT) AS parent_id, (SELECT position FROM work_items \
+                     WHERE parent_id = ${i} AND deleted_at IS NULL \
+                     ORDER BY position DESC LIMIT 1) AS p"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {
             q = q.bind(id.to_string());
