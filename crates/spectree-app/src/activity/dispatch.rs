@@ -39,6 +39,23 @@ pub trait ActivityConsumer: Send + Sync {
         activity: &'a Activity,
     ) -> BoxFuture<'a, Result<(), ConsumeError>>;
 
+    /// Processes a batch of activities inside the claim transaction, in order, stopping at
+    /// the first failure: the failed activity's index in `batch` and why. The default
+    /// hands them to [`ActivityConsumer::consume`] one by one; a consumer that reads the
+    /// same things for every activity reads them once for the batch here.
+    fn consume_batch<'a>(
+        &'a self,
+        c: &'a mut AnyConnection,
+        batch: &'a [Activity],
+    ) -> BoxFuture<'a, Result<(), (usize, ConsumeError)>> {
+        Box::pin(async move {
+            for (i, a) in batch.iter().enumerate() {
+                self.consume(c, a).await.map_err(|e| (i, e))?;
+            }
+            Ok(())
+        })
+    }
+
     /// Called once the claim transaction committed, with the activities it processed in id
     /// order (default: nothing). Side effects outside the database go here.
     fn committed(&self, _batch: &[Activity]) {}
@@ -177,21 +194,24 @@ impl App {
     }
 }
 
-/// Hands each activity to every consumer, stopping at the first failure.
+/// Hands the activities to every consumer in turn (each takes the whole batch), stopping at
+/// the first failure.
 async fn consume_all<'a>(
     tx: &mut AnyConnection,
     consumers: &[Box<dyn ActivityConsumer>],
     batch: &'a [Claimed],
 ) -> Result<(), Failure<'a>> {
-    for claimed in batch {
-        for consumer in consumers {
-            if let Err(error) = consumer.consume(tx, &claimed.activity).await {
-                return Err(Failure {
-                    consumer: consumer.name(),
-                    activity: &claimed.activity,
-                    error,
-                });
-            }
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let activities: Vec<Activity> = batch.iter().map(|c| c.activity.clone()).collect();
+    for consumer in consumers {
+        if let Err((i, error)) = consumer.consume_batch(tx, &activities).await {
+            return Err(Failure {
+                consumer: consumer.name(),
+                activity: &batch[i.min(batch.len() - 1)].activity,
+                error,
+            });
         }
     }
     Ok(())

@@ -35,7 +35,21 @@ pub(crate) async fn record(
     ctx: &RequestCtx,
     data: Value,
 ) -> StoreResult<()> {
-    let event = AuditEvent {
+    let event = event(org, actor, action, target, ctx, data);
+    spectree_store::audit::append(c, &event, now).await?;
+    Ok(())
+}
+
+/// The event [`record`] appends.
+pub(crate) fn event(
+    org: OrgId,
+    actor: Option<UserId>,
+    action: &'static str,
+    target: (&'static str, Option<String>),
+    ctx: &RequestCtx,
+    data: Value,
+) -> AuditEvent {
+    AuditEvent {
         org_id: org,
         actor_id: actor,
         action: action.to_owned(),
@@ -44,9 +58,7 @@ pub(crate) async fn record(
         ip: ctx.ip.clone(),
         user_agent: ctx.user_agent.clone(),
         data,
-    };
-    spectree_store::audit::append(c, &event, now).await?;
-    Ok(())
+    }
 }
 
 impl App {

@@ -8,11 +8,12 @@ use std::sync::Mutex;
 
 use futures_util::future::BoxFuture;
 use spectree_domain::activity::ActivityKind;
-use spectree_domain::ids::UserId;
+use spectree_domain::ids::{ItemId, UserId};
 use spectree_domain::notification::NotificationKind;
 use spectree_store::activity::Activity;
 use spectree_store::discussion as discussion_store;
-use spectree_store::spec::items;
+use spectree_store::notification::watches;
+use spectree_store::spec::items::{self, Item};
 use spectree_store::{AnyConnection, StoreResult};
 
 use super::{Deliveries, Occurrence};
@@ -54,6 +55,35 @@ fn touches_field(data: &serde_json::Value, field: &str) -> bool {
         .is_some_and(|a| a.iter().any(|f| f.as_str() == Some(field)))
 }
 
+/// The kind watchers are told of an activity; `None` when it tells no one (reactions,
+/// comment edits and deletions, resolutions, bulk creations, purges, snapshots).
+fn watch_kind_of(kind: ActivityKind) -> Option<NotificationKind> {
+    use ActivityKind as A;
+    use NotificationKind as N;
+    Some(match kind {
+        A::ItemCreated => N::ItemCreated,
+        A::ItemEdited => N::ItemEdited,
+        A::StatusChanged => N::StatusChanged,
+        A::ItemMoved => N::ItemMoved,
+        A::ItemTrashed => N::ItemTrashed,
+        A::ItemRestored => N::ItemRestored,
+        A::Commented => N::Commented,
+        A::Mentioned => N::Mentioned,
+        A::VersionSaved => N::VersionSaved,
+        A::VersionRestored => N::VersionRestored,
+        // A purged item is gone, with its notifications (they cascade).
+        A::ItemPurged
+        | A::ItemsCreated
+        | A::CommentEdited
+        | A::CommentDeleted
+        | A::ThreadResolved
+        | A::ThreadReopened
+        | A::Reacted
+        | A::SnapshotTaken
+        | A::SnapshotRestored => return None,
+    })
+}
+
 impl App {
     /// What an activity means for notifications; `None` when it tells no one (reactions,
     /// comment edits and deletions, resolutions, bulk creations, purges, snapshots,
@@ -63,34 +93,25 @@ impl App {
         c: &mut AnyConnection,
         a: &Activity,
     ) -> StoreResult<Option<Occurrence>> {
-        use ActivityKind as A;
-        use NotificationKind as N;
-        let Some(item_id) = a.item_id else {
+        let Some(item_id) = a.item_id.filter(|_| watch_kind_of(a.kind).is_some()) else {
             return Ok(None);
         };
-        let watch_kind = match a.kind {
-            A::ItemCreated => N::ItemCreated,
-            A::ItemEdited => N::ItemEdited,
-            A::StatusChanged => N::StatusChanged,
-            A::ItemMoved => N::ItemMoved,
-            A::ItemTrashed => N::ItemTrashed,
-            A::ItemRestored => N::ItemRestored,
-            A::Commented => N::Commented,
-            A::Mentioned => N::Mentioned,
-            A::VersionSaved => N::VersionSaved,
-            A::VersionRestored => N::VersionRestored,
-            // A purged item is gone, with its notifications (they cascade).
-            A::ItemPurged
-            | A::ItemsCreated
-            | A::CommentEdited
-            | A::CommentDeleted
-            | A::ThreadResolved
-            | A::ThreadReopened
-            | A::Reacted
-            | A::SnapshotTaken
-            | A::SnapshotRestored => return Ok(None),
-        };
-        let Some(item) = items::get(&mut *c, self.store().sealer(), item_id).await? else {
+        let item = items::get(&mut *c, self.store().sealer(), item_id).await?;
+        self.occurrence_with(c, a, item.as_ref()).await
+    }
+
+    /// [`App::occurrence_of`] with the activity's item already read (`None`: it is gone).
+    async fn occurrence_with(
+        &self,
+        c: &mut AnyConnection,
+        a: &Activity,
+        item: Option<&Item>,
+    ) -> StoreResult<Option<Occurrence>> {
+        use ActivityKind as A;
+        use NotificationKind as N;
+        let (Some(item_id), Some(watch_kind), Some(item)) =
+            (a.item_id, watch_kind_of(a.kind), item)
+        else {
             return Ok(None);
         };
         let mut occ = Occurrence {
@@ -176,6 +197,51 @@ impl ActivityConsumer for NotificationConsumer {
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .insert(activity.id, deliveries);
+            }
+            Ok(())
+        })
+    }
+
+    /// The batch's items and their watchers are read in two statements, not two to four per
+    /// activity.
+    fn consume_batch<'a>(
+        &'a self,
+        c: &'a mut AnyConnection,
+        batch: &'a [Activity],
+    ) -> BoxFuture<'a, Result<(), (usize, ConsumeError)>> {
+        Box::pin(async move {
+            let mut ids: Vec<ItemId> = batch
+                .iter()
+                .filter(|a| watch_kind_of(a.kind).is_some())
+                .filter_map(|a| a.item_id)
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let (found, watchers) = async {
+                let found = items::get_many(&mut *c, self.app.store().sealer(), &ids).await?;
+                let watchers = watches::watchers_of_many(&mut *c, &ids).await?;
+                StoreResult::Ok((found, watchers))
+            }
+            .await
+            .map_err(|e| (0, e.into()))?;
+            let found: HashMap<ItemId, Item> = found.into_iter().map(|i| (i.id, i)).collect();
+            for (i, a) in batch.iter().enumerate() {
+                let item = a.item_id.and_then(|id| found.get(&id));
+                let step = async {
+                    let Some(occ) = self.app.occurrence_with(c, a, item).await? else {
+                        return StoreResult::Ok(());
+                    };
+                    let watching = watchers.get(&occ.item_id).map_or(&[][..], Vec::as_slice);
+                    let deliveries = self.app.notify_watchers(c, &occ, watching).await?;
+                    if !deliveries.is_empty() {
+                        self.pending
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(a.id, deliveries);
+                    }
+                    Ok(())
+                };
+                step.await.map_err(|e| (i, e.into()))?;
             }
             Ok(())
         })

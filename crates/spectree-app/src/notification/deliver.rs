@@ -90,12 +90,28 @@ pub(crate) async fn can_see(
 impl App {
     /// Writes the notifications of one change (inside its transaction); see the module.
     pub async fn notify(&self, c: &mut AnyConnection, occ: &Occurrence) -> StoreResult<Deliveries> {
-        let mut kinds: BTreeMap<UserId, NotificationKind> = BTreeMap::new();
-        if let Some(kind) = occ.watch_kind {
+        let watchers = if occ.watch_kind.is_some() {
             let path = items::ancestors(&mut *c, occ.item_id).await?;
             let ancestors = path.get(1..).unwrap_or_default();
-            for u in watches::watchers(c, occ.org_id, occ.item_id, ancestors).await? {
-                kinds.insert(u, kind);
+            watches::watchers(c, occ.org_id, occ.item_id, ancestors).await?
+        } else {
+            Vec::new()
+        };
+        self.notify_watchers(c, occ, &watchers).await
+    }
+
+    /// [`App::notify`] with the item's watchers already read (its own watches and the
+    /// subtree watches of its ancestors).
+    pub(crate) async fn notify_watchers(
+        &self,
+        c: &mut AnyConnection,
+        occ: &Occurrence,
+        watchers: &[UserId],
+    ) -> StoreResult<Deliveries> {
+        let mut kinds: BTreeMap<UserId, NotificationKind> = BTreeMap::new();
+        if let Some(kind) = occ.watch_kind {
+            for u in watchers {
+                kinds.insert(*u, kind);
             }
         }
         for u in &occ.exclude {

@@ -304,19 +304,22 @@ impl App {
                 .await?;
         }
         self.watch_new_items(&mut *c, rows).await?;
-        for (item, actor) in rows.iter().zip(actors) {
-            audit::record(
-                &mut *c,
-                item.created_at,
-                item.org_id,
-                Some(actor.user_id),
-                "item.created",
-                ("work_item", Some(item.id.to_string())),
-                &actor.ctx,
-                json!({ "project_id": item.project_id, "type": item.item_type, "parent_id": item.parent_id }),
-            )
-            .await?;
-        }
+        let events: Vec<_> = rows
+            .iter()
+            .zip(actors)
+            .map(|(item, actor)| {
+                let event = audit::event(
+                    item.org_id,
+                    Some(actor.user_id),
+                    "item.created",
+                    ("work_item", Some(item.id.to_string())),
+                    &actor.ctx,
+                    json!({ "project_id": item.project_id, "type": item.item_type, "parent_id": item.parent_id }),
+                );
+                (event, item.created_at)
+            })
+            .collect();
+        spectree_store::audit::append_many(&mut *c, &events).await?;
         Ok(())
     }
 

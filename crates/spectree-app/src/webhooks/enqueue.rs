@@ -68,6 +68,19 @@ impl App {
         data: &Value,
     ) -> StoreResult<usize> {
         let hooks = store::active_for_team(&mut *c, org, team).await?;
+        self.queue_webhook_event_to(c, &hooks, kind, at, data).await
+    }
+
+    /// [`App::queue_webhook_event`] to hooks already read (the active hooks of the event's
+    /// team).
+    pub(crate) async fn queue_webhook_event_to(
+        &self,
+        c: &mut AnyConnection,
+        hooks: &[Webhook],
+        kind: &str,
+        at: Timestamp,
+        data: &Value,
+    ) -> StoreResult<usize> {
         let mut queued = 0;
         for hook in hooks.iter().filter(|h| h.events.iter().any(|e| e == kind)) {
             let body = payload(

@@ -49,6 +49,37 @@ pub async fn append(
     Ok(id)
 }
 
+/// [`append`] for several events (each with its time) in one statement per 90 events,
+/// inserted in order.
+pub async fn append_many(
+    c: &mut AnyConnection,
+    events: &[(AuditEvent, Timestamp)],
+) -> StoreResult<()> {
+    for chunk in events.chunks(90) {
+        let sql = format!(
+            "INSERT INTO audit_pending (id, org_id, at, actor_id, action, target_kind, target_id, \
+             ip, user_agent, data) VALUES {}",
+            crate::spec::values_placeholders(chunk.len(), 10)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (event, at) in chunk {
+            q = q
+                .bind(AuditId::new().to_string())
+                .bind(event.org_id.to_string())
+                .bind(at.0)
+                .bind(event.actor_id.map(|a| a.to_string()))
+                .bind(event.action.clone())
+                .bind(event.target_kind.clone())
+                .bind(event.target_id.clone())
+                .bind(event.ip.clone())
+                .bind(event.user_agent.clone())
+                .bind(event.data.to_string());
+        }
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
 /// Chained records of one chain after `after_seq`, oldest first.
 pub async fn list(
     c: &mut AnyConnection,

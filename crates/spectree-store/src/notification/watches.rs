@@ -169,6 +169,49 @@ pub async fn list_of_user(
     rows.iter().map(watch_of).collect()
 }
 
+/// [`watchers`] of many items at once, each item's path up to the root read in the same
+/// statement: everyone watching the item itself, or an ancestor of it with its subtree.
+/// Items nobody watches (and unknown items) are left out.
+pub async fn watchers_of_many(
+    c: &mut AnyConnection,
+    items: &[ItemId],
+) -> StoreResult<std::collections::HashMap<ItemId, Vec<UserId>>> {
+    let mut out: std::collections::HashMap<ItemId, Vec<UserId>> = Default::default();
+    // SQLite keeps the paths outside (CROSS JOIN): left to choose, it scanned every watch of
+    // the database (one per item its creator watches) for each path, 1.3 ms a claim.
+    let join = if c.backend_name().eq_ignore_ascii_case("postgresql") {
+        "JOIN"
+    } else {
+        "CROSS JOIN"
+    };
+    for chunk in items.chunks(200) {
+        let sql = format!(
+            "WITH RECURSIVE up(start, id, parent_id, depth) AS ( \
+               SELECT id, id, parent_id, 0 FROM work_items WHERE id IN ({}) \
+               UNION ALL \
+               SELECT up.start, w.id, w.parent_id, up.depth + 1 FROM work_items w \
+               JOIN up ON w.id = up.parent_id WHERE up.depth < 64 \
+             ) SELECT up.start AS item_id, wa.user_id FROM up \
+             {join} watches wa ON wa.item_id = up.id WHERE up.depth = 0 OR wa.subtree = 1",
+            crate::param_list(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for i in chunk {
+            q = q.bind(i.to_string());
+        }
+        for r in q.fetch_all(&mut *c).await? {
+            out.entry(parse(&r, "item_id")?)
+                .or_default()
+                .push(parse(&r, "user_id")?);
+        }
+    }
+    for users in out.values_mut() {
+        users.sort();
+        users.dedup();
+    }
+    Ok(out)
+}
+
 /// Everyone watching `item` itself, or one of `ancestors` with its subtree.
 pub async fn watchers(
     c: &mut AnyConnection,

@@ -212,6 +212,85 @@ async fn a_mention_written_into_a_description_notifies_and_watches_once() {
 }
 
 #[tokio::test]
+async fn changes_consumed_together_each_reach_their_own_subtree_watchers() {
+    let (server, owner, org, _, project) = project_fixture().await;
+    let (ada, _) = member(&server, &owner, &org, "ada@acme.example", Some("editor")).await;
+    let (bea, _) = member(&server, &owner, &org, "bea@acme.example", Some("editor")).await;
+    let payments = item(
+        &owner,
+        &project,
+        json!({"type": "epic", "title": "Payments"}),
+    )
+    .await;
+    let search = item(&owner, &project, json!({"type": "epic", "title": "Search"})).await;
+    let feature = item(
+        &owner,
+        &project,
+        json!({"type": "feature", "title": "Cards", "parent_id": payments}),
+    )
+    .await;
+    settle(&server).await;
+    for (who, epic) in [(&ada, &payments), (&bea, &search)] {
+        let r = who
+            .put(
+                &format!("/api/v1/items/{epic}/watch"),
+                &json!({"subtree": true}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    // Created side by side, so the dispatcher takes several of them in one claim (one read
+    // of items and watchers for the claim): each is told to its own subtree's watcher.
+    let creates = (0..12).map(|i| {
+        let (owner, project) = (owner.clone(), project.clone());
+        let parent = match i % 3 {
+            0 => feature.clone(),
+            1 => payments.clone(),
+            _ => search.clone(),
+        };
+        async move {
+            item(
+                &owner,
+                &project,
+                json!({"type": "story", "title": format!("Story {i}"), "parent_id": parent}),
+            )
+            .await
+        }
+    });
+    futures_util::future::join_all(creates).await;
+    let titles = |list: Vec<Value>| {
+        let mut t: Vec<String> = list
+            .iter()
+            .map(|n| {
+                assert_eq!(n["kind"], "item_created");
+                n["summary"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        t.sort();
+        t
+    };
+    let heard_by_ada = titles(inbox(&server, &ada).await);
+    let heard_by_bea = titles(inbox(&server, &bea).await);
+    assert_eq!(heard_by_ada.len(), 8, "{heard_by_ada:?}");
+    assert_eq!(heard_by_bea.len(), 4, "{heard_by_bea:?}");
+    for i in 0..12 {
+        let mine = if i % 3 == 2 {
+            &heard_by_bea
+        } else {
+            &heard_by_ada
+        };
+        assert_eq!(
+            mine.iter()
+                .filter(|t| t.contains(&format!("\"Story {i}\"")))
+                .count(),
+            1,
+            "story {i}: {mine:?}"
+        );
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn a_subtree_watch_hears_of_changes_below_and_unwatching_stops_it() {
     let (server, owner, org, _, project) = project_fixture().await;
     let (ada, _) = member(&server, &owner, &org, "ada@acme.example", Some("editor")).await;
