@@ -72,6 +72,14 @@ impl App {
         c: &mut AnyConnection,
         v: &StoredVersion<'_>,
     ) -> StoreResult<()> {
+        for a in self.version_activities(v) {
+            super::record(c, &a).await?;
+        }
+        Ok(())
+    }
+
+    /// The activities [`App::record_version_activity`] records for a stored version.
+    pub(crate) fn version_activities(&self, v: &StoredVersion<'_>) -> Vec<NewActivity> {
         let row = v.row;
         let actor = v
             .actor
@@ -126,10 +134,17 @@ impl App {
                 }
             }
         }
-        for (kind, data) in out {
-            let at = (row.org_id, row.project_id, Some(row.id));
-            self.record_activity(c, at, actor, kind, data).await?;
-        }
-        Ok(())
+        let now = self.now();
+        out.into_iter()
+            .map(|(kind, data)| NewActivity {
+                org_id: row.org_id,
+                project_id: row.project_id,
+                item_id: Some(row.id),
+                actor_id: actor,
+                kind,
+                data,
+                created_at: now,
+            })
+            .collect()
     }
 }

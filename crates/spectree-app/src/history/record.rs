@@ -33,6 +33,22 @@ pub fn snapshot_of(i: &Item) -> ItemSnapshot {
     }
 }
 
+/// The top-level names of the fields that differ between two snapshots (all set fields of
+/// a first version).
+fn changed_fields(prev: Option<&ItemSnapshot>, snap: &ItemSnapshot) -> Vec<String> {
+    let mut fields: Vec<String> = Vec::new();
+    for f in field_changes(prev, snap) {
+        let name = match f.field.split_once('/') {
+            Some((head, _)) => head.to_owned(),
+            None => f.field,
+        };
+        if !fields.contains(&name) {
+            fields.push(name);
+        }
+    }
+    fields
+}
+
 /// How a version to store came about.
 pub(crate) struct VersionCause<'a> {
     pub(crate) kind: VersionKind,
@@ -99,17 +115,58 @@ impl App {
         self.store_version_after(c, row, why, draft, prev).await
     }
 
-    /// The first version of an item just created in this transaction (nothing to read
-    /// first: it has no earlier version, and no one else can see it yet to lock it).
-    pub(crate) async fn record_created_item(
+    /// The first versions of items just created in this transaction (`(item, actor)`; nothing
+    /// to read first: they have no earlier version, and no one else can see them yet to lock
+    /// them), their versions and their activities each in one statement.
+    pub(crate) async fn record_created_items(
         &self,
         c: &mut AnyConnection,
-        item: &Item,
-        actor: UserId,
+        created: &[(&Item, UserId)],
     ) -> StoreResult<()> {
-        let why = VersionCause::auto("create", Some(actor));
-        self.store_version_after(c, item, &why, None, None).await?;
-        Ok(())
+        let now = self.now();
+        let snaps: Vec<ItemSnapshot> = created.iter().map(|(i, _)| snapshot_of(i)).collect();
+        let authors: Vec<[Author; 1]> = created.iter().map(|(_, a)| [Author::user(*a)]).collect();
+        let versions: Vec<(NewVersion<'_>, &ItemSnapshot)> = created
+            .iter()
+            .zip(&snaps)
+            .zip(&authors)
+            .map(|(((row, _), snap), authors)| {
+                let v = NewVersion {
+                    item_id: row.id,
+                    org_id: row.org_id,
+                    project_id: row.project_id,
+                    kind: VersionKind::Auto,
+                    cause: "create",
+                    started_at: now,
+                    created_at: now,
+                    authors,
+                    message: None,
+                    fields: changed_fields(None, snap),
+                    restored_from: None,
+                };
+                (v, snap)
+            })
+            .collect();
+        versions::insert_first_many(c, self.store().sealer(), &versions).await?;
+        let mut activities = Vec::with_capacity(created.len());
+        for ((row, actor), (v, _)) in created.iter().zip(&versions) {
+            let mentioned = self
+                .record_description_mentions(c, row, None, Some(*actor))
+                .await?;
+            activities.extend(self.version_activities(&StoredVersion {
+                row,
+                kind: v.kind,
+                cause: v.cause,
+                actor: Some(*actor),
+                authors: v.authors,
+                fields: &v.fields,
+                before: None,
+                number: 1,
+                restored_from: None,
+                mentioned: &mentioned,
+            }));
+        }
+        spectree_store::activity::insert_many(c, &activities).await
     }
 
     /// [`App::store_version`] after the item's latest version `prev`.
@@ -143,16 +200,7 @@ impl App {
             authors.insert(Author::user(row.updated_by));
         }
         let authors: Vec<Author> = authors.into_iter().collect();
-        let mut fields: Vec<String> = Vec::new();
-        for f in field_changes(prev.as_ref().map(|p| &p.1), &snap) {
-            let name = match f.field.split_once('/') {
-                Some((head, _)) => head.to_owned(),
-                None => f.field,
-            };
-            if !fields.contains(&name) {
-                fields.push(name);
-            }
-        }
+        let fields = changed_fields(prev.as_ref().map(|p| &p.1), &snap);
         let before = prev.as_ref().map(|p| (p.1.status, p.1.parent_id));
         let v = NewVersion {
             item_id: row.id,

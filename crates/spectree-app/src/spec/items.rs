@@ -299,10 +299,12 @@ impl App {
         for (project, w) in by_project {
             words::insert(&mut *c, project, &w).await?;
         }
-        for (item, actor) in rows.iter().zip(actors) {
-            self.record_created_item(&mut *c, item, actor.user_id)
-                .await?;
-        }
+        let created: Vec<(&Item, UserId)> = rows
+            .iter()
+            .zip(actors)
+            .map(|(item, actor)| (item, actor.user_id))
+            .collect();
+        self.record_created_items(&mut *c, &created).await?;
         self.watch_new_items(&mut *c, rows).await?;
         let events: Vec<_> = rows
             .iter()

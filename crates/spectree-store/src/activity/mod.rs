@@ -104,6 +104,52 @@ pub async fn insert(c: &mut AnyConnection, a: &NewActivity) -> StoreResult<i64> 
     Ok(sqlx::Row::try_get(&row, "id")?)
 }
 
+/// [`insert`] for several activities in one statement (their rows as one JSON parameter),
+/// recorded in order.
+pub async fn insert_many(c: &mut AnyConnection, all: &[NewActivity]) -> StoreResult<()> {
+    if all.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<serde_json::Value> = all
+        .iter()
+        .map(|a| {
+            let data = serde_json::to_string(&a.data)
+                .map_err(|e| StoreError::Constraint(format!("activity data: {e}")))?;
+            Ok(serde_json::json!([
+                a.org_id.to_string(),
+                a.project_id.to_string(),
+                a.item_id.map(|i| i.to_string()),
+                a.actor_id.map(|u| u.to_string()),
+                a.kind.as_str(),
+                data,
+                a.created_at.0,
+            ]))
+        })
+        .collect::<StoreResult<_>>()?;
+    let sql = if c.backend_name().eq_ignore_ascii_case("postgresql") {
+        "INSERT INTO activity (org_id, team_id, project_id, item_id, actor_id, kind, data, \
+         created_at) SELECT p.org_id, p.team_id, p.id, v->>2, v->>3, v->>4, v->>5, \
+         CAST(v->>6 AS BIGINT) FROM json_array_elements(CAST($1 AS json)) WITH ORDINALITY AS j(v, n) \
+         JOIN projects p ON p.id = v->>1 AND p.org_id = v->>0 ORDER BY j.n"
+    } else {
+        "INSERT INTO activity (org_id, team_id, project_id, item_id, actor_id, kind, data, \
+         created_at) SELECT p.org_id, p.team_id, p.id, j.value->>2, j.value->>3, j.value->>4, \
+         j.value->>5, j.value->>6 FROM json_each($1) j \
+         JOIN projects p ON p.id = j.value->>1 AND p.org_id = j.value->>0 ORDER BY j.key"
+    };
+    let inserted = sqlx::query(sql)
+        .bind(serde_json::Value::Array(rows).to_string())
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+    if inserted != all.len() as u64 {
+        return Err(StoreError::Constraint(
+            "activity of an unknown project".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Which activity a feed shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {

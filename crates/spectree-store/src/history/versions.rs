@@ -257,6 +257,43 @@ pub async fn insert(
     Ok(number)
 }
 
+/// Version 1 of several new items in one statement (their rows as one JSON parameter): what
+/// [`insert`] stores for a first version, which is always full and has no message.
+pub async fn insert_first_many(
+    c: &mut AnyConnection,
+    sealer: &dyn Sealer,
+    versions: &[(NewVersion<'_>, &ItemSnapshot)],
+) -> StoreResult<()> {
+    let mut rows: Vec<serde_json::Value> = Vec::with_capacity(versions.len());
+    for (v, snapshot) in versions {
+        rows.push(serde_json::json!([
+            v.item_id.to_string(),
+            v.org_id.to_string(),
+            v.project_id.to_string(),
+            v.kind.as_str(),
+            v.cause,
+            v.started_at.0,
+            v.created_at.0,
+            authors_json(v.authors)?,
+            v.fields.join(","),
+            hex::encode(seal_text(sealer, v.org_id, &snapshot.to_canonical())?),
+        ]));
+    }
+    let pg = c.backend_name().eq_ignore_ascii_case("postgresql");
+    for chunk in rows.chunks(500) {
+        let json = serde_json::Value::Array(chunk.to_vec()).to_string();
+        sqlx::query(if pg {
+            INSERT_FIRST_POSTGRES
+        } else {
+            INSERT_FIRST_SQLITE
+        })
+        .bind(json)
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Versions of an item, newest first, numbered below `before` (all when `None`).
 pub async fn list(
     c: &mut AnyConnection,
@@ -452,6 +489,69 @@ macro_rules! insert_sql {
 const INSERT_SQLITE: &str = insert_sql!("json_quote");
 const INSERT_POSTGRES: &str = insert_sql!("to_json");
 
+/// [`insert_first_many`]'s statement: each element of the JSON array `$1` is one version 1
+/// (`[item, org, project, kind, cause, started_at, created_at, authors, fields, state hex]`),
+/// its index object rendered as [`insert_sql`] renders it from parameters.
+macro_rules! insert_first_sql {
+    ($quote:literal, $rows:literal, $v:literal, $order:literal, $int:literal, $state:literal) => {
+        concat!(
+            "INSERT INTO item_versions (item_id, number, org_id, project_id, kind, cause, \
+             started_at, created_at, authors, message, fields, restored_from, is_full, state, \
+             index_line) SELECT ",
+            $v,
+            "->>0, 1, ",
+            $v,
+            "->>1, ",
+            $v,
+            "->>2, ",
+            $v,
+            "->>3, ",
+            $v,
+            "->>4, ",
+            "CAST(",
+            $v,
+            "->>5 AS ",
+            $int,
+            "), CAST(",
+            $v,
+            "->>6 AS ",
+            $int,
+            "), ",
+            $v,
+            "->>7, NULL, ",
+            $v,
+            "->>8, NULL, 1, ",
+            $state,
+            ", ",
+            version_object!(
+                $quote, "1", "(v->>3)", "(v->>4)", "(v->>5)", "(v->>6)", "(v->>7)", "(v->>8)",
+                "NULL"
+            ),
+            " FROM ",
+            $rows,
+            " ORDER BY ",
+            $order
+        )
+    };
+}
+
+const INSERT_FIRST_SQLITE: &str = insert_first_sql!(
+    "json_quote",
+    "(SELECT key, value AS v FROM json_each($1)) AS j",
+    "v",
+    "j.key",
+    "INTEGER",
+    "unhex(v->>9)"
+);
+const INSERT_FIRST_POSTGRES: &str = insert_first_sql!(
+    "to_json",
+    "json_array_elements(CAST($1 AS json)) WITH ORDINALITY AS j(v, n)",
+    "v",
+    "j.n",
+    "BIGINT",
+    "decode(v->>9, 'hex')"
+);
+
 /// Per version, separated by tabs: its number, the hex of its sealed message (empty without
 /// one) and its stored JSON object (rendered from the columns for versions stored before
 /// `index_line` existed). Concatenating a stored column is what makes this fast: rendering
@@ -604,5 +704,96 @@ mod tests {
         assert!(assemble_index(&lines, 4, &PassThroughSealer, org).is_err());
         assert!(assemble_index("1\t\t{}\t2", 2, &PassThroughSealer, org).is_err());
         assert!(assemble_index("x\t\t{}", 1, &PassThroughSealer, org).is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn first_versions_written_together_are_stored_as_one_written_alone() {
+        use sqlx::Connection;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("v.db").display());
+        let store = crate::Store::connect(&crate::StoreOptions {
+            database_url: url.clone(),
+            max_connections: 2,
+            ..crate::StoreOptions::default()
+        })
+        .await
+        .unwrap();
+        store.migrate().await.unwrap();
+        let mut c = AnyConnection::connect(&url).await.unwrap();
+        // Versions only: no items or projects are needed to compare them.
+        sqlx::query("PRAGMA foreign_keys = OFF")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        let (org, project) = (OrgId::new(), ProjectId::new());
+        let authors = [Author::user(spectree_domain::ids::UserId::new())];
+        let snap = ItemSnapshot {
+            title: "Say \"hi\"".into(),
+            description: "Line\none".into(),
+            acceptance_criteria: vec![],
+            item_type: spectree_domain::spec::ItemType::Story,
+            status: spectree_domain::spec::Status::Draft,
+            priority: spectree_domain::spec::Priority::Medium,
+            assignee_id: None,
+            parent_id: None,
+            position: "a0".into(),
+            trashed: false,
+        };
+        let version = |item: ItemId| NewVersion {
+            item_id: item,
+            org_id: org,
+            project_id: project,
+            kind: VersionKind::Auto,
+            cause: "create",
+            started_at: Timestamp(1_764_000_000_123),
+            created_at: Timestamp(1_764_000_000_456),
+            authors: &authors,
+            message: None,
+            fields: vec!["title".into(), "description".into()],
+            restored_from: None,
+        };
+        let (alone, together) = (ItemId::new(), ItemId::new());
+        insert(&mut c, &PassThroughSealer, &version(alone), &snap, None)
+            .await
+            .unwrap();
+        insert_first_many(&mut c, &PassThroughSealer, &[(version(together), &snap)])
+            .await
+            .unwrap();
+        let row = |item: ItemId| {
+            sqlx::query(
+                "SELECT number, org_id, project_id, kind, cause, started_at, created_at, authors, \
+                 message IS NULL AS no_message, fields, restored_from IS NULL AS no_restore, \
+                 is_full, hex(state) AS state, index_line FROM item_versions WHERE item_id = $1",
+            )
+            .bind(item.to_string())
+        };
+        let a = row(alone).fetch_one(&mut c).await.unwrap();
+        let b = row(together).fetch_one(&mut c).await.unwrap();
+        for col in [
+            "org_id",
+            "project_id",
+            "kind",
+            "cause",
+            "authors",
+            "fields",
+            "state",
+            "index_line",
+        ] {
+            assert_eq!(a.get::<String, _>(col), b.get::<String, _>(col), "{col}");
+        }
+        for col in [
+            "number",
+            "started_at",
+            "created_at",
+            "no_message",
+            "no_restore",
+            "is_full",
+        ] {
+            assert_eq!(a.get::<i64, _>(col), b.get::<i64, _>(col), "{col}");
+        }
+        assert!(
+            a.get::<String, _>("index_line")
+                .contains("\"started_at_ms\":1764000000123")
+        );
     }
 }
