@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::future::BoxFuture;
 use serde_json::json;
@@ -18,12 +19,18 @@ use crate::activity::{ActivityConsumer, ConsumeError};
 /// Queues webhook deliveries for activity.
 pub struct WebhookConsumer {
     app: App,
+    /// Whether a delivery was queued since the worker was last woken: a claim that queued
+    /// none (a team without hooks) does not wake it to look.
+    queued: AtomicBool,
 }
 
 impl WebhookConsumer {
     /// The consumer for this application.
     pub fn new(app: App) -> Self {
-        Self { app }
+        Self {
+            app,
+            queued: AtomicBool::new(false),
+        }
     }
 }
 
@@ -49,7 +56,8 @@ impl ActivityConsumer for WebhookConsumer {
         a: &'a Activity,
     ) -> BoxFuture<'a, Result<(), ConsumeError>> {
         Box::pin(async move {
-            self.app
+            let n = self
+                .app
                 .queue_webhook_event(
                     c,
                     a.org_id,
@@ -59,6 +67,9 @@ impl ActivityConsumer for WebhookConsumer {
                     &event_data(a),
                 )
                 .await?;
+            if n > 0 {
+                self.queued.store(true, Ordering::Relaxed);
+            }
             Ok(())
         })
     }
@@ -84,7 +95,8 @@ impl ActivityConsumer for WebhookConsumer {
                 if team_hooks.is_empty() {
                     continue;
                 }
-                self.app
+                let n = self
+                    .app
                     .queue_webhook_event_to(
                         c,
                         team_hooks,
@@ -94,12 +106,17 @@ impl ActivityConsumer for WebhookConsumer {
                     )
                     .await
                     .map_err(|e| (i, e.into()))?;
+                if n > 0 {
+                    self.queued.store(true, Ordering::Relaxed);
+                }
             }
             Ok(())
         })
     }
 
     fn committed(&self, _batch: &[Activity]) {
-        self.app.wake_webhook_worker();
+        if self.queued.swap(false, Ordering::Relaxed) {
+            self.app.wake_webhook_worker();
+        }
     }
 }
