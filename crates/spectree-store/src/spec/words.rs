@@ -109,10 +109,10 @@ fn tsquery(prefixes: &[&String]) -> String {
 /// index order (creation order) after the index number `after`.
 ///
 /// The database's inverted index finds the items having words starting with each query word
-/// of at least three characters (shorter prefixes would merge the lists of too many words);
-/// every query word is then checked exactly against the words text, so both databases
-/// answer byte for byte the same. Queries of short words only walk the project's items in
-/// index order.
+/// of at least three characters (shorter prefixes would merge the lists of too many words).
+/// Shorter words, and on SQLite every word, are checked exactly against the words text, so
+/// both databases answer byte for byte the same. Queries of short words only walk the
+/// project's items in index order.
 pub async fn search(
     c: &mut AnyConnection,
     project: ProjectId,
@@ -154,8 +154,21 @@ pub async fn search(
         );
         (sql, "instr", "f.rowid", fts5_query(&project, &prefixes))
     };
-    for i in 0..query_words.len() {
-        sql.push_str(&format!(" AND {contains}(s.words, ${}) > 0", 5 + i));
+    // SQLite checks every word in the text (FTS5 folds case, so its match is a superset).
+    // PostgreSQL's prefix match is already exact on our words (the lexemes are the words as
+    // they are), so it checks only the short words: a redundant check is not free there, as
+    // the planner counts each as a filter of its own and took three common prefixes for a
+    // rare combination (a bitmap of 4,413 rows sorted, 203 ms, instead of a walk stopping at
+    // a page).
+    let mut needles: Vec<String> = Vec::new();
+    for w in query_words {
+        if !pg || !is_indexed_prefix(w) {
+            sql.push_str(&format!(
+                " AND {contains}(s.words, ${}) > 0",
+                5 + needles.len()
+            ));
+            needles.push(needle(w));
+        }
     }
     sql.push_str(&format!(" ORDER BY {order} LIMIT $3"));
     // PostgreSQL plans a prepared statement once for any parameters after five runs: that
@@ -168,8 +181,8 @@ pub async fn search(
         .bind(after.unwrap_or(0))
         .bind(i64::from(limit))
         .bind(index_query);
-    for w in query_words {
-        q = q.bind(needle(w));
+    for n in needles {
+        q = q.bind(n);
     }
     let rows = q.fetch_all(c).await?;
     rows.iter()
