@@ -948,8 +948,13 @@ async fn a_restore_whose_caller_goes_away_still_finishes_with_its_version() {
     // The caller polls the restore once and goes away, as an HTTP request's future is
     // dropped when its client hangs up: the use case still finishes.
     let restore = app.restore_item_version(&actor, id.parse().unwrap(), 1);
-    let gone = tokio::time::timeout(Duration::from_micros(1), restore).await;
-    assert!(gone.is_err(), "the restore answered within a microsecond");
+    // Almost always still running when the caller leaves. The timer fires at the next
+    // millisecond, not after a microsecond, and the restore (a task of its own) may finish
+    // first (seen once in CI): then it must have succeeded, and what follows holds either
+    // way.
+    if let Ok(done) = tokio::time::timeout(Duration::from_micros(1), restore).await {
+        done.expect("the restore failed");
+    }
     p.call(json!({"cmd": "waitFor", "path": "title", "equals": "Sign in", "timeoutMs": WAIT}))
         .await
         .unwrap();
