@@ -148,33 +148,42 @@ pub async fn access(
     team: Option<TeamId>,
     user: UserId,
 ) -> StoreResult<Access> {
-    let member = sqlx::query("SELECT role FROM org_members WHERE org_id = $1 AND user_id = $2")
-        .bind(org.to_string())
-        .bind(user.to_string())
-        .fetch_optional(&mut *c)
-        .await?;
-    let Some(member) = member else {
+    let Some(team) = team else {
+        let member = sqlx::query("SELECT role FROM org_members WHERE org_id = $1 AND user_id = $2")
+            .bind(org.to_string())
+            .bind(user.to_string())
+            .fetch_optional(&mut *c)
+            .await?;
+        let Some(member) = member else {
+            return Ok(Access::default());
+        };
+        return Ok(Access {
+            org_role: parse_opt(&member, "role")?,
+            org_member: true,
+            ..Access::default()
+        });
+    };
+    // The organization and team roles in one statement (every authorization asks this).
+    let row = sqlx::query(
+        "SELECT m.role AS org_role, tm.role AS team_role, \
+         COALESCE(t.viewers_can_comment, 0) AS viewers_can_comment \
+         FROM org_members m \
+         LEFT JOIN teams t ON t.id = $3 AND t.org_id = m.org_id \
+         LEFT JOIN team_members tm ON tm.team_id = t.id AND tm.user_id = m.user_id \
+         WHERE m.org_id = $1 AND m.user_id = $2",
+    )
+    .bind(org.to_string())
+    .bind(user.to_string())
+    .bind(team.to_string())
+    .fetch_optional(c)
+    .await?;
+    let Some(row) = row else {
         return Ok(Access::default());
     };
-    let mut access = Access {
-        org_role: parse_opt(&member, "role")?,
+    Ok(Access {
+        org_role: parse_opt(&row, "org_role")?,
         org_member: true,
-        ..Access::default()
-    };
-    if let Some(team) = team {
-        let row = sqlx::query(
-            "SELECT t.viewers_can_comment, tm.role FROM teams t LEFT JOIN team_members tm \
-             ON tm.team_id = t.id AND tm.user_id = $3 WHERE t.id = $1 AND t.org_id = $2",
-        )
-        .bind(team.to_string())
-        .bind(org.to_string())
-        .bind(user.to_string())
-        .fetch_optional(c)
-        .await?;
-        if let Some(row) = row {
-            access.team_role = parse_opt(&row, "role")?;
-            access.viewers_can_comment = crate::row::flag(&row, "viewers_can_comment")?;
-        }
-    }
-    Ok(access)
+        team_role: parse_opt(&row, "team_role")?,
+        viewers_can_comment: crate::row::flag(&row, "viewers_can_comment")?,
+    })
 }
