@@ -1,5 +1,5 @@
 //! The activity dispatcher: claims committed activity from the outbox in batches and hands
-//! each one to every consumer inside the claiming transaction, so a consumer's own writes
+//! each batch to every consumer inside the claiming transaction, so a consumer's own writes
 //! (a notification, a webhook delivery row) commit together with the claim, and a failure
 //! rolls both back for a later retry. After the commit each consumer is told which
 //! activities it processed ([`ActivityConsumer::committed`]), for side effects that must not
@@ -31,30 +31,16 @@ pub trait ActivityConsumer: Send + Sync {
     /// A short name for logs.
     fn name(&self) -> &'static str;
 
-    /// Processes one activity inside the dispatcher's claim transaction `c`. Writes made
-    /// through `c` commit with the claim; an error rolls the batch back.
-    fn consume<'a>(
-        &'a self,
-        c: &'a mut AnyConnection,
-        activity: &'a Activity,
-    ) -> BoxFuture<'a, Result<(), ConsumeError>>;
-
-    /// Processes a batch of activities inside the claim transaction, in order, stopping at
-    /// the first failure: the failed activity's index in `batch` and why. The default
-    /// hands them to [`ActivityConsumer::consume`] one by one; a consumer that reads the
-    /// same things for every activity reads them once for the batch here.
+    /// Processes a batch of activities, in order, inside the dispatcher's claim transaction
+    /// `c`, stopping at the first failure: the failed activity's index in `batch` and why.
+    /// Writes made through `c` commit with the claim; an error rolls the batch back (and the
+    /// dispatcher then hands the activities over one at a time, as batches of one). What
+    /// every activity needs is read once for the batch.
     fn consume_batch<'a>(
         &'a self,
         c: &'a mut AnyConnection,
         batch: &'a [Activity],
-    ) -> BoxFuture<'a, Result<(), (usize, ConsumeError)>> {
-        Box::pin(async move {
-            for (i, a) in batch.iter().enumerate() {
-                self.consume(c, a).await.map_err(|e| (i, e))?;
-            }
-            Ok(())
-        })
-    }
+    ) -> BoxFuture<'a, Result<(), (usize, ConsumeError)>>;
 
     /// Called once the claim transaction committed, with the activities it processed in id
     /// order (default: nothing). Side effects outside the database go here.
@@ -110,14 +96,15 @@ impl App {
                 // Claimed by another node in between (PostgreSQL).
                 return Ok(done);
             }
-            let passed = if let Err(f) = consume_all(&mut tx, consumers, &batch).await {
+            let activities: Vec<Activity> = batch.into_iter().map(|c| c.activity).collect();
+            let passed = if let Err(f) = consume_all(&mut tx, consumers, &activities).await {
                 tracing::warn!(consumer = f.consumer, activity = f.activity.id,
                     error = %f.error, "an activity consumer failed; retrying the batch \
                     one activity at a time");
                 drop(tx);
-                for c in &batch {
+                for a in &activities {
                     for consumer in consumers {
-                        consumer.abandoned(c.activity.id);
+                        consumer.abandoned(a.id);
                     }
                 }
                 let mut tx = self.store().begin().await?;
@@ -130,7 +117,7 @@ impl App {
                 passed
             } else {
                 Store::commit(tx).await?;
-                batch.into_iter().map(|c| c.activity).collect()
+                activities
             };
             for consumer in consumers {
                 consumer.committed(&passed);
@@ -156,7 +143,8 @@ impl App {
         let mut passed = Vec::with_capacity(batch.len());
         for claimed in batch {
             outbox::isolate(tx).await?;
-            let Err(f) = consume_all(tx, consumers, std::slice::from_ref(claimed)).await else {
+            let one = std::slice::from_ref(&claimed.activity);
+            let Err(f) = consume_all(tx, consumers, one).await else {
                 outbox::settle(tx, true).await?;
                 passed.push(claimed.activity.clone());
                 continue;
@@ -199,17 +187,17 @@ impl App {
 async fn consume_all<'a>(
     tx: &mut AnyConnection,
     consumers: &[Box<dyn ActivityConsumer>],
-    batch: &'a [Claimed],
+    batch: &'a [Activity],
 ) -> Result<(), Failure<'a>> {
     if batch.is_empty() {
         return Ok(());
     }
-    let activities: Vec<Activity> = batch.iter().map(|c| c.activity.clone()).collect();
     for consumer in consumers {
-        if let Err((i, error)) = consumer.consume_batch(tx, &activities).await {
+        if let Err((i, error)) = consumer.consume_batch(tx, batch).await {
             return Err(Failure {
                 consumer: consumer.name(),
-                activity: &batch[i.min(batch.len() - 1)].activity,
+                // A consumer names an activity of the batch (clamped, should one not).
+                activity: &batch[i.min(batch.len() - 1)],
                 error,
             });
         }

@@ -49,11 +49,11 @@ impl ActivityConsumer for LiveDelivery {
         "live_delivery"
     }
 
-    fn consume<'a>(
+    fn consume_batch<'a>(
         &'a self,
         _c: &'a mut AnyConnection,
-        _activity: &'a Activity,
-    ) -> BoxFuture<'a, Result<(), ConsumeError>> {
+        _batch: &'a [Activity],
+    ) -> BoxFuture<'a, Result<(), (usize, ConsumeError)>> {
         // Nothing to write: delivery happens once the claim committed.
         Box::pin(async { Ok(()) })
     }

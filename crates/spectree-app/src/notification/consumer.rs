@@ -85,23 +85,10 @@ fn watch_kind_of(kind: ActivityKind) -> Option<NotificationKind> {
 }
 
 impl App {
-    /// What an activity means for notifications; `None` when it tells no one (reactions,
-    /// comment edits and deletions, resolutions, bulk creations, purges, snapshots,
-    /// project-level activity).
-    pub async fn occurrence_of(
-        &self,
-        c: &mut AnyConnection,
-        a: &Activity,
-    ) -> StoreResult<Option<Occurrence>> {
-        let Some(item_id) = a.item_id.filter(|_| watch_kind_of(a.kind).is_some()) else {
-            return Ok(None);
-        };
-        let item = items::get(&mut *c, self.store().sealer(), item_id).await?;
-        self.occurrence_with(c, a, item.as_ref()).await
-    }
-
-    /// [`App::occurrence_of`] with the activity's item already read (`None`: it is gone).
-    async fn occurrence_with(
+    /// What an activity means for notifications, given its item (`None`: it is gone);
+    /// `None` when it tells no one (reactions, comment edits and deletions, resolutions,
+    /// bulk creations, purges, snapshots, project-level activity).
+    async fn occurrence_of(
         &self,
         c: &mut AnyConnection,
         a: &Activity,
@@ -182,26 +169,6 @@ impl ActivityConsumer for NotificationConsumer {
         "notifications"
     }
 
-    fn consume<'a>(
-        &'a self,
-        c: &'a mut AnyConnection,
-        activity: &'a Activity,
-    ) -> BoxFuture<'a, Result<(), ConsumeError>> {
-        Box::pin(async move {
-            let Some(occ) = self.app.occurrence_of(c, activity).await? else {
-                return Ok(());
-            };
-            let deliveries = self.app.notify(c, &occ).await?;
-            if !deliveries.is_empty() {
-                self.pending
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(activity.id, deliveries);
-            }
-            Ok(())
-        })
-    }
-
     /// The batch's items and their watchers are read in two statements, not two to four per
     /// activity.
     fn consume_batch<'a>(
@@ -228,11 +195,11 @@ impl ActivityConsumer for NotificationConsumer {
             for (i, a) in batch.iter().enumerate() {
                 let item = a.item_id.and_then(|id| found.get(&id));
                 let step = async {
-                    let Some(occ) = self.app.occurrence_with(c, a, item).await? else {
+                    let Some(occ) = self.app.occurrence_of(c, a, item).await? else {
                         return StoreResult::Ok(());
                     };
                     let watching = watchers.get(&occ.item_id).map_or(&[][..], Vec::as_slice);
-                    let deliveries = self.app.notify_watchers(c, &occ, watching).await?;
+                    let deliveries = self.app.notify(c, &occ, watching).await?;
                     if !deliveries.is_empty() {
                         self.pending
                             .lock()

@@ -20,9 +20,8 @@ use spectree_domain::org::{Action, Decision, ResourceKind, authorize};
 use spectree_store::identity::users;
 use spectree_store::notification::digest::{self, DigestEntry};
 use spectree_store::notification::inbox::{self, Notification};
-use spectree_store::notification::{preferences, watches};
+use spectree_store::notification::preferences;
 use spectree_store::org::members;
-use spectree_store::spec::items;
 use spectree_store::{AnyConnection, StoreResult};
 
 use crate::App;
@@ -88,21 +87,9 @@ pub(crate) async fn can_see(
 }
 
 impl App {
-    /// Writes the notifications of one change (inside its transaction); see the module.
-    pub async fn notify(&self, c: &mut AnyConnection, occ: &Occurrence) -> StoreResult<Deliveries> {
-        let watchers = if occ.watch_kind.is_some() {
-            let path = items::ancestors(&mut *c, occ.item_id).await?;
-            let ancestors = path.get(1..).unwrap_or_default();
-            watches::watchers(c, occ.org_id, occ.item_id, ancestors).await?
-        } else {
-            Vec::new()
-        };
-        self.notify_watchers(c, occ, &watchers).await
-    }
-
-    /// [`App::notify`] with the item's watchers already read (its own watches and the
-    /// subtree watches of its ancestors).
-    pub(crate) async fn notify_watchers(
+    /// Writes the notifications of one change (inside its transaction), given the item's
+    /// watchers (its own watches and the subtree watches of its ancestors); see the module.
+    pub(crate) async fn notify(
         &self,
         c: &mut AnyConnection,
         occ: &Occurrence,

@@ -50,30 +50,6 @@ impl ActivityConsumer for WebhookConsumer {
         "webhooks"
     }
 
-    fn consume<'a>(
-        &'a self,
-        c: &'a mut AnyConnection,
-        a: &'a Activity,
-    ) -> BoxFuture<'a, Result<(), ConsumeError>> {
-        Box::pin(async move {
-            let n = self
-                .app
-                .queue_webhook_event(
-                    c,
-                    a.org_id,
-                    a.team_id,
-                    a.kind.as_str(),
-                    a.created_at,
-                    &event_data(a),
-                )
-                .await?;
-            if n > 0 {
-                self.queued.store(true, Ordering::Relaxed);
-            }
-            Ok(())
-        })
-    }
-
     /// The team's active hooks are read once per team of the batch.
     fn consume_batch<'a>(
         &'a self,
@@ -97,7 +73,7 @@ impl ActivityConsumer for WebhookConsumer {
                 }
                 let n = self
                     .app
-                    .queue_webhook_event_to(
+                    .queue_webhook_event(
                         c,
                         team_hooks,
                         a.kind.as_str(),

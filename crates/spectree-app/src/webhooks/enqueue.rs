@@ -7,9 +7,8 @@ use std::sync::LazyLock;
 use serde_json::{Value, json};
 use spectree_domain::Timestamp;
 use spectree_domain::activity::ActivityKind;
-use spectree_domain::ids::{OrgId, TeamId};
+use spectree_store::webhooks::Webhook;
 use spectree_store::webhooks::deliveries;
-use spectree_store::webhooks::{self as store, Webhook};
 use spectree_store::{AnyConnection, StoreResult};
 
 use super::manage::new_delivery;
@@ -56,24 +55,10 @@ pub(super) fn payload(
 }
 
 impl App {
-    /// Queues `event` for every active hook of `team` that picked `kind`, inside the caller's
-    /// transaction; returns how many deliveries were queued.
-    pub async fn queue_webhook_event(
-        &self,
-        c: &mut AnyConnection,
-        org: OrgId,
-        team: TeamId,
-        kind: &str,
-        at: Timestamp,
-        data: &Value,
-    ) -> StoreResult<usize> {
-        let hooks = store::active_for_team(&mut *c, org, team).await?;
-        self.queue_webhook_event_to(c, &hooks, kind, at, data).await
-    }
-
-    /// [`App::queue_webhook_event`] to hooks already read (the active hooks of the event's
-    /// team).
-    pub(crate) async fn queue_webhook_event_to(
+    /// Queues `event` for every hook of `hooks` (the active hooks of the event's team) that
+    /// picked `kind`, inside the caller's transaction; returns how many deliveries were
+    /// queued.
+    pub(crate) async fn queue_webhook_event(
         &self,
         c: &mut AnyConnection,
         hooks: &[Webhook],

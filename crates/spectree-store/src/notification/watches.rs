@@ -169,7 +169,7 @@ pub async fn list_of_user(
     rows.iter().map(watch_of).collect()
 }
 
-/// [`watchers`] of many items at once, each item's path up to the root read in the same
+/// The watchers of many items at once, each item's path up to the root read in the same
 /// statement: everyone watching the item itself, or an ancestor of it with its subtree.
 /// Items nobody watches (and unknown items) are left out.
 pub async fn watchers_of_many(
@@ -209,39 +209,5 @@ pub async fn watchers_of_many(
         users.sort();
         users.dedup();
     }
-    Ok(out)
-}
-
-/// Everyone watching `item` itself, or one of `ancestors` with its subtree.
-pub async fn watchers(
-    c: &mut AnyConnection,
-    org: OrgId,
-    item: ItemId,
-    ancestors: &[ItemId],
-) -> StoreResult<Vec<UserId>> {
-    let mut out: Vec<UserId> = Vec::new();
-    let rows = sqlx::query("SELECT user_id FROM watches WHERE org_id = $1 AND item_id = $2")
-        .bind(org.to_string())
-        .bind(item.to_string())
-        .fetch_all(&mut *c)
-        .await?;
-    for r in rows {
-        out.push(parse(&r, "user_id")?);
-    }
-    for chunk in ancestors.chunks(100) {
-        let sql = format!(
-            "SELECT user_id FROM watches WHERE org_id = $1 AND subtree = 1 AND item_id IN ({})",
-            crate::param_list(2, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_string());
-        for i in chunk {
-            q = q.bind(i.to_string());
-        }
-        for r in q.fetch_all(&mut *c).await? {
-            out.push(parse(&r, "user_id")?);
-        }
-    }
-    out.sort();
-    out.dedup();
     Ok(out)
 }

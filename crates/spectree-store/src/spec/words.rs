@@ -128,20 +128,20 @@ pub async fn search(
         .iter()
         .filter(|w| is_indexed_prefix(w))
         .collect();
-    // $1 project, $2 cursor, $3 limit, $4 the index query, then one needle per query word.
+    // $1 project, $2 cursor, $3 limit, then the index query (when there is one) and the
+    // needles.
     let pg = is_postgres(c);
-    let (mut sql, contains, order, index_query) = if pg {
+    let mut binds: Vec<String> = Vec::new();
+    let (mut sql, contains, order) = if pg {
         let mut sql = String::from(
             "SELECT s.item_id, s.doc FROM item_search s JOIN work_items w ON w.id = s.item_id \
              WHERE s.project_id = $1 AND s.doc > $2 AND w.deleted_at IS NULL",
         );
-        let q = tsquery(&prefixes);
-        if prefixes.is_empty() {
-            sql.push_str(" AND $4 = ''");
-        } else {
+        if !prefixes.is_empty() {
             sql.push_str(" AND s.lexemes @@ CAST($4 AS tsquery)");
+            binds.push(tsquery(&prefixes));
         }
-        (sql, "strpos", "s.doc", q)
+        (sql, "strpos", "s.doc")
     } else {
         // CROSS JOIN keeps FTS5 first: it yields the matches in rowid order, from the
         // cursor on, so a page stops early.
@@ -152,7 +152,8 @@ pub async fn search(
              WHERE item_fts MATCH $4 AND f.rowid > $2 AND s.project_id = $1 \
              AND w.deleted_at IS NULL",
         );
-        (sql, "instr", "f.rowid", fts5_query(&project, &prefixes))
+        binds.push(fts5_query(&project, &prefixes));
+        (sql, "instr", "f.rowid")
     };
     // SQLite checks every word in the text (FTS5 folds case, so its match is a superset).
     // PostgreSQL's prefix match is already exact on our words (the lexemes are the words as
@@ -160,14 +161,13 @@ pub async fn search(
     // the planner counts each as a filter of its own and took three common prefixes for a
     // rare combination (a bitmap of 4,413 rows sorted, 203 ms, instead of a walk stopping at
     // a page).
-    let mut needles: Vec<String> = Vec::new();
     for w in query_words {
         if !pg || !is_indexed_prefix(w) {
             sql.push_str(&format!(
                 " AND {contains}(s.words, ${}) > 0",
-                5 + needles.len()
+                4 + binds.len()
             ));
-            needles.push(needle(w));
+            binds.push(needle(w));
         }
     }
     sql.push_str(&format!(" ORDER BY {order} LIMIT $3"));
@@ -179,10 +179,9 @@ pub async fn search(
         .persistent(!pg)
         .bind(project)
         .bind(after.unwrap_or(0))
-        .bind(i64::from(limit))
-        .bind(index_query);
-    for n in needles {
-        q = q.bind(n);
+        .bind(i64::from(limit));
+    for b in binds {
+        q = q.bind(b);
     }
     let rows = q.fetch_all(c).await?;
     rows.iter()
