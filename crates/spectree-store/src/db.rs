@@ -254,6 +254,15 @@ impl Store {
         Ok(())
     }
 
+    /// Most connections the writing pool opens (1 on SQLite, whose one writer takes every
+    /// write).
+    pub fn max_writers(&self) -> u32 {
+        match &self.writer {
+            Writer::Sqlite(_) => 1,
+            Writer::Pool(p) => p.options().get_max_connections(),
+        }
+    }
+
     /// Pool figures for metrics: (open connections, idle connections), writer and readers
     /// together on SQLite.
     pub fn pool_stats(&self) -> (u32, u32) {

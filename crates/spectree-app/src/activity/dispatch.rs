@@ -74,7 +74,8 @@ struct Failure<'a> {
 }
 
 impl App {
-    /// Claims and processes outbox batches until no due activity is left.
+    /// Claims and processes outbox batches until no due activity is left (as of the last
+    /// claim: the caller runs it again after every commit signal).
     ///
     /// A batch is first handed to the consumers whole. Should a consumer fail, the batch
     /// rolls back and is claimed again and handed over one activity at a time, each in its
@@ -96,6 +97,10 @@ impl App {
                 // Claimed by another node in between (PostgreSQL).
                 return Ok(done);
             }
+            // A claim short of a full batch emptied the outbox as of its snapshot: whatever
+            // commits after it bumps the commit signal, so the caller runs again (no second
+            // read to find the outbox empty).
+            let drained = batch.len() < BATCH as usize;
             let activities: Vec<Activity> = batch.into_iter().map(|c| c.activity).collect();
             let passed = if let Err(f) = consume_all(&mut tx, consumers, &activities).await {
                 tracing::warn!(consumer = f.consumer, activity = f.activity.id,
@@ -113,16 +118,21 @@ impl App {
                 let passed = self
                     .consume_one_by_one(&mut tx, consumers, &batch, &mut done)
                     .await?;
-                Store::commit(tx).await?;
+                Store::commit_without_activity(tx).await?;
                 passed
             } else {
-                Store::commit(tx).await?;
+                // The consumers record no activity (notifications, deliveries): waking the
+                // dispatchers for this commit would only have them find the outbox empty.
+                Store::commit_without_activity(tx).await?;
                 activities
             };
             for consumer in consumers {
                 consumer.committed(&passed);
             }
             done.activities += passed.len();
+            if drained {
+                return Ok(done);
+            }
         }
     }
 

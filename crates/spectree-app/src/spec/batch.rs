@@ -1,6 +1,6 @@
-//! Item creates that arrive together are written together (docs/decisions/0027), on SQLite,
-//! whose one writer runs use cases one after another anyway; on PostgreSQL creates are
-//! written alone, side by side.
+//! Item creates that arrive together are written together (docs/decisions/0027): on SQLite
+//! one batch at a time, as its one writer runs use cases one after another anyway; on
+//! PostgreSQL a few batches side by side (docs/decisions/0030).
 //!
 //! Each create is its own use case with its own outcome: authorized, validated, placed last
 //! under its parent, with its version, activity, watch and audit record. What they share is
@@ -33,6 +33,11 @@ use crate::{Actor, App};
 /// Most creates written in one transaction.
 const MAX_BATCH: usize = 64;
 
+/// Batches written at once on PostgreSQL. One batch at a time leaves its cores idle while
+/// each statement's round trip and the commit's flush are waited for (all the more with the
+/// database on another host); a writer per create gives up the shared statements.
+const PG_WRITERS: usize = 4;
+
 /// One queued create and where its outcome goes.
 pub(crate) struct CreateJob {
     actor: Actor,
@@ -54,7 +59,8 @@ pub(crate) struct CreateQueue {
 #[derive(Default)]
 struct QueueState {
     jobs: Vec<CreateJob>,
-    draining: bool,
+    /// Tasks writing batches now.
+    drainers: usize,
 }
 
 impl CreateQueue {
@@ -75,7 +81,7 @@ impl Drop for DrainGuard<'_> {
     fn drop(&mut self) {
         let mut s = self.0.lock();
         s.jobs.clear();
-        s.draining = false;
+        s.drainers -= 1;
     }
 }
 
@@ -108,7 +114,11 @@ impl App {
                 reply,
             });
             self.inner.creates.received.fetch_add(1, Ordering::SeqCst);
-            !std::mem::replace(&mut s.draining, true)
+            let start = s.drainers < self.create_writers();
+            if start {
+                s.drainers += 1;
+            }
+            start
         };
         if start {
             let app = self.clone();
@@ -121,6 +131,14 @@ impl App {
         })
     }
 
+    /// How many batches are written at once: one on SQLite, whose one writer runs them one
+    /// after another anyway; on PostgreSQL, whose transactions run side by side,
+    /// [`PG_WRITERS`] with no more than half the pool's connections (docs/decisions/0030).
+    fn create_writers(&self) -> usize {
+        let half = usize::try_from(self.store().max_writers() / 2).unwrap_or(usize::MAX);
+        half.clamp(1, PG_WRITERS)
+    }
+
     /// Writes queued creates, batch after batch, until the queue is empty.
     async fn drain_creates(&self) {
         let queue = &self.inner.creates;
@@ -129,7 +147,7 @@ impl App {
             let batch: Vec<CreateJob> = {
                 let mut s = queue.lock();
                 if s.jobs.is_empty() {
-                    s.draining = false;
+                    s.drainers -= 1;
                     break;
                 }
                 let n = s.jobs.len().min(MAX_BATCH);

@@ -16,7 +16,7 @@ use spectree_store::notification::watches;
 use spectree_store::spec::items::{self, Item};
 use spectree_store::spec::projects::Project;
 use spectree_store::spec::words;
-use spectree_store::{AnyConnection, Dialect, Store, StoreResult};
+use spectree_store::{AnyConnection, Store, StoreResult};
 
 use super::{BULK_MAX_ITEMS, SpecError};
 use crate::{Actor, App, audit};
@@ -226,20 +226,16 @@ impl App {
         })
     }
 
-    /// Creates one work item (Editors and up). On SQLite, creates placed last under their
-    /// parent are written together with the others that arrive meanwhile (`batch.rs`); one
-    /// placed before or after a sibling reads its neighbours and is written alone, and so
-    /// is every create on PostgreSQL, whose transactions run side by side.
+    /// Creates one work item (Editors and up). Creates placed last under their parent are
+    /// written together with the others that arrive meanwhile (`batch.rs`); one placed
+    /// before or after a sibling reads its neighbours and is written alone.
     pub async fn create_item(
         &self,
         actor: &Actor,
         project: ProjectId,
         new: NewItem,
     ) -> Result<Item, SpecError> {
-        if new.placement.before_id.is_some()
-            || new.placement.after_id.is_some()
-            || self.store().dialect() == Dialect::Postgres
-        {
+        if new.placement.before_id.is_some() || new.placement.after_id.is_some() {
             return self.create_item_alone(actor, project, new).await;
         }
         self.create_queued(actor, project, new).await

@@ -129,7 +129,7 @@ pub async fn insert_many(c: &mut AnyConnection, all: &[NewActivity]) -> StoreRes
     let sql = if c.backend_name().eq_ignore_ascii_case("postgresql") {
         "INSERT INTO activity (org_id, team_id, project_id, item_id, actor_id, kind, data, \
          created_at) SELECT p.org_id, p.team_id, p.id, v->>2, v->>3, v->>4, v->>5, \
-         CAST(v->>6 AS BIGINT) FROM json_array_elements(CAST($1 AS json)) WITH ORDINALITY AS j(v, n) \
+         CAST(v->>6 AS BIGINT) FROM jsonb_array_elements(CAST($1 AS jsonb)) WITH ORDINALITY AS j(v, n) \
          JOIN projects p ON p.id = v->>1 AND p.org_id = v->>0 ORDER BY j.n"
     } else {
         "INSERT INTO activity (org_id, team_id, project_id, item_id, actor_id, kind, data, \

@@ -162,17 +162,20 @@ pub async fn claim(
     now: Timestamp,
 ) -> StoreResult<Vec<Claimed>> {
     if dialect == Dialect::Postgres {
-        sqlx::query("SET LOCAL synchronous_commit = off")
-            .execute(&mut *c)
-            .await?;
-        // One round trip: claim and read the claimed activities.
+        // One round trip: the claim's commit made asynchronous (`SET LOCAL`), the claim, and
+        // the claimed activities read. The ids go through an array and the activities are
+        // read in a lateral subquery (`OFFSET 0` keeps it from being flattened) so that
+        // both are looked up by primary key: the prepared statement's generic plan expects
+        // `$1` rows and, joining, hashed the whole outbox and the whole activity table
+        // (which only grows) on every claim.
         let columns: Vec<String> = COLUMNS.split(", ").map(|col| format!("a.{col}")).collect();
         let sql = format!(
-            "WITH claimed AS (DELETE FROM activity_outbox WHERE activity_id IN (SELECT \
-             activity_id FROM activity_outbox WHERE retry_at <= $2 ORDER BY activity_id \
-             LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING activity_id, attempts) SELECT {}, \
-             claimed.attempts FROM activity a JOIN claimed ON claimed.activity_id = a.id \
-             ORDER BY a.id",
+            "WITH claimed AS (DELETE FROM activity_outbox WHERE activity_id = ANY(ARRAY(\
+             SELECT activity_id FROM activity_outbox WHERE retry_at <= $2 ORDER BY activity_id \
+             LIMIT $1 FOR UPDATE SKIP LOCKED)) RETURNING activity_id, attempts) SELECT {}, \
+             claimed.attempts FROM (SELECT set_config('synchronous_commit', 'off', true)) AS s, \
+             claimed CROSS JOIN LATERAL (SELECT * FROM activity WHERE id = claimed.activity_id \
+             OFFSET 0) AS a ORDER BY a.id",
             columns.join(", ")
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

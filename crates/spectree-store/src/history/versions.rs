@@ -545,7 +545,7 @@ const INSERT_FIRST_SQLITE: &str = insert_first_sql!(
 );
 const INSERT_FIRST_POSTGRES: &str = insert_first_sql!(
     "to_json",
-    "json_array_elements(CAST($1 AS json)) WITH ORDINALITY AS j(v, n)",
+    "jsonb_array_elements(CAST($1 AS jsonb)) WITH ORDINALITY AS j(v, n)",
     "v",
     "j.n",
     "BIGINT",

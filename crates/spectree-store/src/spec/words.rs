@@ -31,7 +31,7 @@ pub async fn insert(
 ) -> StoreResult<()> {
     let sql = if is_postgres(c) {
         "INSERT INTO item_search (item_id, project_id, words) \
-         SELECT e->>0, $1, e->>1 FROM json_array_elements(CAST($2 AS json)) WITH ORDINALITY AS t(e, n) \
+         SELECT e->>0, $1, e->>1 FROM jsonb_array_elements(CAST($2 AS jsonb)) WITH ORDINALITY AS t(e, n) \
          ORDER BY n"
     } else {
         "INSERT INTO item_search (item_id, project_id, words) \
