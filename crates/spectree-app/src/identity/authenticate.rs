@@ -103,16 +103,14 @@ impl App {
         }
         let now = self.now();
         let mut c = self.store().read().await?;
-        let Some(t) = api_tokens::by_hash(&mut c, &token_hash(secret)).await? else {
+        let found = api_tokens::with_owner_by_hash(&mut c, &token_hash(secret)).await?;
+        drop(c);
+        let Some((t, user)) = found else {
             return Ok(None);
         };
         if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= now) {
             return Ok(None);
         }
-        let Some(user) = users::get(&mut c, t.user_id).await? else {
-            return Ok(None);
-        };
-        drop(c);
         if user.disabled_at.is_some() {
             return Ok(None);
         }

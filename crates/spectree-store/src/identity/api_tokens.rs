@@ -68,17 +68,36 @@ pub async fn insert(c: &mut AnyConnection, t: &ApiToken, token_hash: &str) -> St
     Ok(())
 }
 
-/// Finds a token by the hash of its secret.
-pub async fn by_hash(c: &mut AnyConnection, hash: &str) -> StoreResult<Option<ApiToken>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM api_tokens WHERE token_hash = $1"
-    ))
+/// Finds a token by the hash of its secret, with its owner, in one statement (every request
+/// made with a token starts here).
+pub async fn with_owner_by_hash(
+    c: &mut AnyConnection,
+    hash: &str,
+) -> StoreResult<Option<(ApiToken, super::users::User)>> {
+    // The owner's columns under their own names (read by `users::from_row`), the token's
+    // under `token_` names where the two tables share one.
+    let row = sqlx::query(
+        "SELECT u.id, u.email, u.name, u.password_hash, u.email_verified_at, u.instance_admin, \
+         u.created_at, u.disabled_at, t.id AS token_id, t.name AS token_name, t.prefix, \
+         t.created_at AS token_created_at, t.last_used_at, t.expires_at, t.revoked_at \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+    )
     .bind(hash)
     .fetch_optional(c)
     .await?;
-    row.as_ref().map(from_row).transpose()
+    let Some(r) = row else { return Ok(None) };
+    let user = super::users::from_row(&r)?;
+    let token = ApiToken {
+        id: parse(&r, "token_id")?,
+        user_id: user.id,
+        name: text(&r, "token_name")?,
+        prefix: text(&r, "prefix")?,
+        created_at: ts(&r, "token_created_at")?,
+        last_used_at: ts_opt(&r, "last_used_at")?,
+        expires_at: ts_opt(&r, "expires_at")?,
+        revoked_at: ts_opt(&r, "revoked_at")?,
+    };
+    Ok(Some((token, user)))
 }
 
 /// Records use.

@@ -35,7 +35,7 @@ macro_rules! columns {
     };
 }
 
-fn from_row(r: &AnyRow) -> StoreResult<User> {
+pub(crate) fn from_row(r: &AnyRow) -> StoreResult<User> {
     Ok(User {
         id: parse(r, "id")?,
         email: text(r, "email")?,
