@@ -625,7 +625,7 @@ fn assemble_index(
         if sealed.is_empty() {
             json.push_str(object);
         } else {
-            let sealed = hex::decode(sealed).map_err(corrupt)?;
+            let sealed = crate::row::unhex(sealed).ok_or_else(bad)?;
             let message = open_text(sealer, org, &sealed)?;
             json.push_str(object.strip_suffix('}').ok_or_else(bad)?);
             json.push_str(",\"message\":");

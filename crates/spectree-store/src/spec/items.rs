@@ -616,7 +616,7 @@ fn unpack(rec: &str, sealer: &dyn Sealer, org: OrgId) -> StoreResult<TreeRow> {
     let status = val(next()?, rec)?;
     let priority = val(next()?, rec)?;
     let assignee_id = opt(next()?, rec)?;
-    let sealed = hex::decode(next()?).map_err(|_| corrupt())?;
+    let sealed = crate::row::unhex(next()?).ok_or_else(corrupt)?;
     Ok(TreeRow {
         id,
         parent_id,
