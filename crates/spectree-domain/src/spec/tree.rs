@@ -1,6 +1,6 @@
 //! Tree order: parents before children, siblings by position (ties by id), depth first.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use crate::ids::ItemId;
 
@@ -11,7 +11,9 @@ pub fn tree_order<T>(
     rows: Vec<T>,
     key: impl Fn(&T) -> (ItemId, Option<ItemId>, &str),
 ) -> Vec<(usize, T)> {
-    let present: std::collections::HashSet<ItemId> = rows.iter().map(|r| key(r).0).collect();
+    // foldhash (seeded per process, like std's) rather than SipHash: a large tree hashes
+    // each of its ids three times, and the ids are the server's own.
+    let present: HashSet<ItemId> = rows.iter().map(|r| key(r).0).collect();
     let mut children: HashMap<Option<ItemId>, Vec<usize>> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         let (_, parent, _) = key(r);
@@ -37,10 +39,15 @@ pub fn tree_order<T>(
         }
     }
     let mut slots: Vec<Option<T>> = rows.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .filter_map(|(i, d)| slots[i].take().map(|r| (d, r)))
-        .collect()
+    // Sized up front (a filtered iterator gives `collect` no size: a large tree's rows were
+    // copied at every doubling).
+    let mut out = Vec::with_capacity(order.len());
+    for (i, d) in order {
+        if let Some(r) = slots[i].take() {
+            out.push((d, r));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
