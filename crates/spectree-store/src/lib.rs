@@ -24,11 +24,13 @@ pub mod shared_views;
 pub mod spec;
 mod tx;
 pub mod webhooks;
+mod writes;
 
 pub use db::{Conn, Dialect, Store, StoreOptions};
 pub use error::StoreError;
 pub use sqlx::AnyConnection;
 pub use tx::Tx;
+pub use writes::{Binder, Writes};
 
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -12,7 +12,7 @@ use spectree_store::collab::conflicts;
 use spectree_store::history::drafts::{self, Draft};
 use spectree_store::history::versions::{self, NewVersion};
 use spectree_store::spec::items::{self, Item};
-use spectree_store::{AnyConnection, Store, StoreResult};
+use spectree_store::{AnyConnection, Store, StoreResult, Writes};
 
 use crate::App;
 use crate::activity::emit::StoredVersion;
@@ -117,10 +117,12 @@ impl App {
 
     /// The first versions of items just created in this transaction (`(item, actor)`; nothing
     /// to read first: they have no earlier version, and no one else can see them yet to lock
-    /// them), their versions and their activities each in one statement.
+    /// them), their versions and their activities each in one statement of `w`. Mentions in
+    /// the descriptions are recorded on `c` at once, so the items must be there by then.
     pub(crate) async fn record_created_items(
         &self,
         c: &mut AnyConnection,
+        w: &mut Writes,
         created: &[(&Item, UserId)],
     ) -> StoreResult<()> {
         let now = self.now();
@@ -147,7 +149,7 @@ impl App {
                 (v, snap)
             })
             .collect();
-        versions::insert_first_many(c, self.store().sealer(), &versions).await?;
+        versions::push_insert_first_many(w, self.store().sealer(), &versions)?;
         let mut activities = Vec::with_capacity(created.len());
         for ((row, actor), (v, _)) in created.iter().zip(&versions) {
             let mentioned = self
@@ -166,7 +168,7 @@ impl App {
                 mentioned: &mentioned,
             }));
         }
-        spectree_store::activity::insert_many(c, &activities).await
+        spectree_store::activity::push_insert_many(w, &activities)
     }
 
     /// [`App::store_version`] after the item's latest version `prev`.

@@ -4,7 +4,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::json;
 use spectree_domain::activity::ActivityKind;
-use spectree_domain::ids::{ItemId, ProjectId, UserId};
+use spectree_domain::discussion::mentions;
+use spectree_domain::ids::{ItemId, OrgId, ProjectId, UserId};
 use spectree_domain::notification::WatchReason;
 use spectree_domain::org::Action;
 use spectree_domain::spec::search::index_words;
@@ -16,7 +17,7 @@ use spectree_store::notification::watches;
 use spectree_store::spec::items::{self, Item};
 use spectree_store::spec::projects::Project;
 use spectree_store::spec::words;
-use spectree_store::{AnyConnection, Store, StoreResult};
+use spectree_store::{AnyConnection, Store, StoreResult, Writes};
 
 use super::{BULK_MAX_ITEMS, SpecError};
 use crate::{Actor, App, audit};
@@ -113,6 +114,20 @@ pub(crate) fn item_words(item: &Item) -> BTreeSet<String> {
             .into_iter()
             .chain(item.acceptance_criteria.iter().map(|c| c.text.as_str())),
     )
+}
+
+/// The watches new items get: their creator, and their assignee.
+fn auto_watches(created: &[Item]) -> Vec<(OrgId, ItemId, UserId, WatchReason)> {
+    let mut rows = Vec::with_capacity(created.len());
+    for i in created {
+        rows.push((i.org_id, i.id, i.created_by, WatchReason::Creator));
+        if let Some(a) = i.assignee_id
+            && a != i.created_by
+        {
+            rows.push((i.org_id, i.id, a, WatchReason::Assignee));
+        }
+    }
+    rows
 }
 
 fn new_criterion_id() -> String {
@@ -284,7 +299,8 @@ impl App {
         rows: &[Item],
         actors: &[&Actor],
     ) -> StoreResult<()> {
-        items::insert_many(&mut *c, self.store().sealer(), rows).await?;
+        let mut w = Writes::new(c);
+        items::push_insert_many(&mut w, self.store().sealer(), rows)?;
         let mut by_project: HashMap<ProjectId, Vec<(ItemId, BTreeSet<String>)>> = HashMap::new();
         for i in rows {
             by_project
@@ -292,16 +308,21 @@ impl App {
                 .or_default()
                 .push((i.id, item_words(i)));
         }
-        for (project, w) in by_project {
-            words::insert(&mut *c, project, &w).await?;
+        for (project, words) in by_project {
+            words::push_insert(&mut w, project, &words)?;
+        }
+        // Mentions are recorded as the versions are (they need the items); without any,
+        // every row goes in one round trip.
+        if rows.iter().any(|i| !mentions(&i.description).is_empty()) {
+            std::mem::replace(&mut w, Writes::new(c)).run(c).await?;
         }
         let created: Vec<(&Item, UserId)> = rows
             .iter()
             .zip(actors)
             .map(|(item, actor)| (item, actor.user_id))
             .collect();
-        self.record_created_items(&mut *c, &created).await?;
-        self.watch_new_items(&mut *c, rows).await?;
+        self.record_created_items(&mut *c, &mut w, &created).await?;
+        watches::push_add_auto_many(&mut w, &auto_watches(rows), self.now());
         let events: Vec<_> = rows
             .iter()
             .zip(actors)
@@ -317,7 +338,8 @@ impl App {
                 (event, item.created_at)
             })
             .collect();
-        spectree_store::audit::append_many(&mut *c, &events).await?;
+        spectree_store::audit::push_append_many(&mut w, &events);
+        w.run(c).await?;
         Ok(())
     }
 
@@ -451,17 +473,7 @@ impl App {
 
     /// The creator and the assignee of new items watch them.
     async fn watch_new_items(&self, c: &mut AnyConnection, created: &[Item]) -> StoreResult<()> {
-        let mut rows = Vec::with_capacity(created.len());
-        for i in created {
-            rows.push((i.org_id, i.id, i.created_by, WatchReason::Creator));
-            if let Some(a) = i.assignee_id
-                && a != i.created_by
-            {
-                rows.push((i.org_id, i.id, a, WatchReason::Assignee));
-            }
-        }
-        watches::add_auto_many(c, &rows, self.now()).await?;
-        Ok(())
+        watches::add_auto_many(c, &auto_watches(created), self.now()).await
     }
 
     /// Reads an item (live or in the trash).

@@ -16,7 +16,7 @@ pub(crate) use signal::committed as signal_commit;
 pub use signal::{CommitSignal, commits};
 
 use crate::row::{parse, parse_opt, text, ts};
-use crate::{StoreError, StoreResult};
+use crate::{StoreError, StoreResult, Writes};
 
 /// An activity to record. Its team is the project's.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,6 +107,14 @@ pub async fn insert(c: &mut AnyConnection, a: &NewActivity) -> StoreResult<i64> 
 /// [`insert`] for several activities in one statement (their rows as one JSON parameter),
 /// recorded in order.
 pub async fn insert_many(c: &mut AnyConnection, all: &[NewActivity]) -> StoreResult<()> {
+    let mut w = Writes::new(c);
+    push_insert_many(&mut w, all)?;
+    w.run(c).await?;
+    Ok(())
+}
+
+/// [`insert_many`] as statements of `w`.
+pub fn push_insert_many(w: &mut Writes, all: &[NewActivity]) -> StoreResult<()> {
     if all.is_empty() {
         return Ok(());
     }
@@ -126,7 +134,7 @@ pub async fn insert_many(c: &mut AnyConnection, all: &[NewActivity]) -> StoreRes
             ]))
         })
         .collect::<StoreResult<_>>()?;
-    let sql = if c.backend_name().eq_ignore_ascii_case("postgresql") {
+    let sql = if w.is_postgres() {
         "INSERT INTO activity (org_id, team_id, project_id, item_id, actor_id, kind, data, \
          created_at) SELECT p.org_id, p.team_id, p.id, v->>2, v->>3, v->>4, v->>5, \
          CAST(v->>6 AS BIGINT) FROM jsonb_array_elements(CAST($1 AS jsonb)) WITH ORDINALITY AS j(v, n) \
@@ -137,16 +145,9 @@ pub async fn insert_many(c: &mut AnyConnection, all: &[NewActivity]) -> StoreRes
          j.value->>5, j.value->>6 FROM json_each($1) j \
          JOIN projects p ON p.id = j.value->>1 AND p.org_id = j.value->>0 ORDER BY j.key"
     };
-    let inserted = sqlx::query(sql)
+    w.push(sql)
         .bind(serde_json::Value::Array(rows).to_string())
-        .execute(&mut *c)
-        .await?
-        .rows_affected();
-    if inserted != all.len() as u64 {
-        return Err(StoreError::Constraint(
-            "activity of an unknown project".into(),
-        ));
-    }
+        .expect_rows(all.len() as u64, "activity of an unknown project");
     Ok(())
 }
 

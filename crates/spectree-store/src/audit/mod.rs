@@ -15,8 +15,8 @@ use spectree_domain::ids::{AuditId, OrgId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::StoreResult;
 use crate::row::{parse, parse_opt, text, text_opt, ts};
+use crate::{StoreResult, Writes};
 
 /// The columns [`record_from_row`] reads, in `SELECT` form.
 pub(crate) const RECORD_COLUMNS: &str = "org_id, seq, id, at, actor_id, action, target_kind, \
@@ -55,13 +55,21 @@ pub async fn append_many(
     c: &mut AnyConnection,
     events: &[(AuditEvent, Timestamp)],
 ) -> StoreResult<()> {
+    let mut w = Writes::new(c);
+    push_append_many(&mut w, events);
+    w.run(c).await?;
+    Ok(())
+}
+
+/// [`append_many`] as statements of `w`.
+pub fn push_append_many(w: &mut Writes, events: &[(AuditEvent, Timestamp)]) {
     for chunk in events.chunks(90) {
         let sql = format!(
             "INSERT INTO audit_pending (id, org_id, at, actor_id, action, target_kind, target_id, \
              ip, user_agent, data) VALUES {}",
             crate::spec::values_placeholders(chunk.len(), 10)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = w.push(&sql);
         for (event, at) in chunk {
             q = q
                 .bind(AuditId::new().to_string())
@@ -75,9 +83,7 @@ pub async fn append_many(
                 .bind(event.user_agent.clone())
                 .bind(event.data.to_string());
         }
-        q.execute(&mut *c).await?;
     }
-    Ok(())
 }
 
 /// Chained records of one chain after `after_seq`, oldest first.

@@ -11,7 +11,7 @@ use sqlx::{AnyConnection, Row};
 use super::{authors_from, authors_json, corrupt};
 use crate::row::{parse, text, ts};
 use crate::seal::{Sealer, open_text, seal_text};
-use crate::{Dialect, StoreResult};
+use crate::{Dialect, StoreResult, Writes};
 
 /// A full snapshot is stored at least every this many versions of an item.
 pub const FULL_EVERY: i64 = 20;
@@ -264,6 +264,18 @@ pub async fn insert_first_many(
     sealer: &dyn Sealer,
     versions: &[(NewVersion<'_>, &ItemSnapshot)],
 ) -> StoreResult<()> {
+    let mut w = Writes::new(c);
+    push_insert_first_many(&mut w, sealer, versions)?;
+    w.run(c).await?;
+    Ok(())
+}
+
+/// [`insert_first_many`] as statements of `w`.
+pub fn push_insert_first_many(
+    w: &mut Writes,
+    sealer: &dyn Sealer,
+    versions: &[(NewVersion<'_>, &ItemSnapshot)],
+) -> StoreResult<()> {
     let mut rows: Vec<serde_json::Value> = Vec::with_capacity(versions.len());
     for (v, snapshot) in versions {
         rows.push(serde_json::json!([
@@ -279,17 +291,14 @@ pub async fn insert_first_many(
             hex::encode(seal_text(sealer, v.org_id, &snapshot.to_canonical())?),
         ]));
     }
-    let pg = c.backend_name().eq_ignore_ascii_case("postgresql");
+    let sql = if w.is_postgres() {
+        INSERT_FIRST_POSTGRES
+    } else {
+        INSERT_FIRST_SQLITE
+    };
     for chunk in rows.chunks(500) {
         let json = serde_json::Value::Array(chunk.to_vec()).to_string();
-        sqlx::query(if pg {
-            INSERT_FIRST_POSTGRES
-        } else {
-            INSERT_FIRST_SQLITE
-        })
-        .bind(json)
-        .execute(&mut *c)
-        .await?;
+        w.push(sql).bind(json);
     }
     Ok(())
 }

@@ -5,8 +5,8 @@ use spectree_domain::ids::{ItemId, OrgId, UserId};
 use spectree_domain::notification::WatchReason;
 use sqlx::AnyConnection;
 
-use crate::StoreResult;
 use crate::row::{flag, parse, ts};
+use crate::{StoreResult, Writes};
 
 /// One watch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +85,18 @@ pub async fn add_auto_many(
     rows: &[(OrgId, ItemId, UserId, WatchReason)],
     now: Timestamp,
 ) -> StoreResult<()> {
+    let mut w = Writes::new(c);
+    push_add_auto_many(&mut w, rows, now);
+    w.run(c).await?;
+    Ok(())
+}
+
+/// [`add_auto_many`] as statements of `w`.
+pub fn push_add_auto_many(
+    w: &mut Writes,
+    rows: &[(OrgId, ItemId, UserId, WatchReason)],
+    now: Timestamp,
+) {
     const COLS: usize = 6;
     for chunk in rows.chunks(crate::spec::MAX_PARAMS / COLS) {
         let sql = format!(
@@ -92,7 +104,7 @@ pub async fn add_auto_many(
              VALUES {} ON CONFLICT (item_id, user_id) DO NOTHING",
             crate::spec::values_placeholders(chunk.len(), COLS)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = w.push(&sql);
         for (org, item, user, reason) in chunk {
             q = q
                 .bind(item.to_string())
@@ -102,9 +114,7 @@ pub async fn add_auto_many(
                 .bind(reason.as_str())
                 .bind(now.0);
         }
-        q.execute(&mut *c).await?;
     }
-    Ok(())
 }
 
 /// Removes a person's watch of an item; returns whether there was one.

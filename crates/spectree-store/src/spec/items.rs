@@ -9,7 +9,7 @@ use sqlx::{AnyConnection, Row};
 use super::{MAX_PARAMS, values_placeholders};
 use crate::row::{parse, parse_opt, sealed_text, text, ts, ts_opt};
 use crate::seal::{Sealer, seal_text};
-use crate::{StoreError, StoreResult};
+use crate::{StoreError, StoreResult, Writes};
 
 /// A work item as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,13 +122,21 @@ pub async fn insert_many(
     sealer: &dyn Sealer,
     items: &[Item],
 ) -> StoreResult<()> {
+    let mut w = Writes::new(c);
+    push_insert_many(&mut w, sealer, items)?;
+    w.run(c).await?;
+    Ok(())
+}
+
+/// [`insert_many`] as statements of `w`.
+pub fn push_insert_many(w: &mut Writes, sealer: &dyn Sealer, items: &[Item]) -> StoreResult<()> {
     for chunk in items.chunks(MAX_PARAMS / COLUMN_COUNT) {
         let sql = format!(
             "INSERT INTO work_items ({}) VALUES {}",
             columns!(),
             values_placeholders(chunk.len(), COLUMN_COUNT)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = w.push(&sql);
         for i in chunk {
             q = q
                 .bind(i.id.to_string())
@@ -151,7 +159,6 @@ pub async fn insert_many(
                 .bind(i.deleted_by.map(|u| u.to_string()))
                 .bind(i.trash_root_id.map(|t| t.to_string()));
         }
-        q.execute(&mut *c).await?;
     }
     Ok(())
 }

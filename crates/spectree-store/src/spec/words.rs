@@ -9,8 +9,8 @@ use spectree_domain::ids::{ItemId, ProjectId};
 use spectree_domain::spec::search::{is_indexed_prefix, needle, words_text};
 use sqlx::{AnyConnection, Row};
 
-use crate::StoreResult;
 use crate::row::parse;
+use crate::{StoreResult, Writes};
 
 fn is_postgres(c: &AnyConnection) -> bool {
     c.backend_name().eq_ignore_ascii_case("postgresql")
@@ -29,7 +29,19 @@ pub async fn insert(
     project: ProjectId,
     words: &[(ItemId, BTreeSet<String>)],
 ) -> StoreResult<()> {
-    let sql = if is_postgres(c) {
+    let mut w = Writes::new(c);
+    push_insert(&mut w, project, words)?;
+    w.run(c).await?;
+    Ok(())
+}
+
+/// [`insert`] as statements of `w`.
+pub fn push_insert(
+    w: &mut Writes,
+    project: ProjectId,
+    words: &[(ItemId, BTreeSet<String>)],
+) -> StoreResult<()> {
+    let sql = if w.is_postgres() {
         "INSERT INTO item_search (item_id, project_id, words) \
          SELECT e->>0, $1, e->>1 FROM jsonb_array_elements(CAST($2 AS jsonb)) WITH ORDINALITY AS t(e, n) \
          ORDER BY n"
@@ -45,11 +57,7 @@ pub async fn insert(
             .collect();
         let json = serde_json::to_string(&rows)
             .map_err(|e| crate::StoreError::Corrupt(format!("search words: {e}")))?;
-        sqlx::query(sql)
-            .bind(project.clone())
-            .bind(json)
-            .execute(&mut *c)
-            .await?;
+        w.push(sql).bind(project.clone()).bind(json);
     }
     Ok(())
 }
