@@ -27,11 +27,10 @@ impl App {
         id: ProjectId,
         action: Action,
     ) -> Result<Project, SpecError> {
-        let project = projects::get(&mut *c, self.store().sealer(), id)
-            .await?
-            .ok_or(SpecError::NotFound)?;
-        let access =
-            members::access(c, project.org_id, Some(project.team_id), actor.user_id).await?;
+        let (project, access) =
+            projects::get_with_access(c, self.store().sealer(), id, actor.user_id)
+                .await?
+                .ok_or(SpecError::NotFound)?;
         decide(&access, action)?;
         Ok(project)
     }

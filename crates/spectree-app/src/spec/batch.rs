@@ -196,20 +196,16 @@ impl App {
             .collect();
         parent_ids.sort_unstable();
         parent_ids.dedup();
-        let parents: HashMap<ItemId, Item> = items::get_many(&mut tx, sealer, &parent_ids)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect();
-        // Every parent's last position (none when it has no live children yet).
-        let found = items::last_positions(&mut tx, &parent_ids).await?;
-        let mut last: HashMap<(ProjectId, Option<ItemId>), Option<Position>> = parents
-            .values()
-            .map(|p| {
-                let at = found.get(&p.id).and_then(|s| Position::parse(s).ok());
+        // The parents, each with its last position (none when it has no live children yet).
+        let found = items::get_many_with_last_child(&mut tx, sealer, &parent_ids).await?;
+        let mut last: HashMap<(ProjectId, Option<ItemId>), Option<Position>> = found
+            .iter()
+            .map(|(p, at)| {
+                let at = at.as_deref().and_then(|s| Position::parse(s).ok());
                 ((p.project_id, Some(p.id)), at)
             })
             .collect();
+        let parents: HashMap<ItemId, Item> = found.into_iter().map(|(p, _)| (p.id, p)).collect();
         // Authorizations granted in this batch; a refused one is asked again (rare).
         let mut projects: HashMap<(ProjectId, UserId), Project> = HashMap::new();
         let mut assignees_ok: HashMap<ProjectId, HashSet<UserId>> = HashMap::new();

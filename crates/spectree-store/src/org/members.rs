@@ -166,7 +166,7 @@ pub async fn access(
     // The organization and team roles in one statement (every authorization asks this).
     let row = sqlx::query(
         "SELECT m.role AS org_role, tm.role AS team_role, \
-         COALESCE(t.viewers_can_comment, 0) AS viewers_can_comment \
+         COALESCE(t.viewers_can_comment, 0) AS viewers_can_comment, CAST(1 AS BIGINT) AS org_member \
          FROM org_members m \
          LEFT JOIN teams t ON t.id = $3 AND t.org_id = m.org_id \
          LEFT JOIN team_members tm ON tm.team_id = t.id AND tm.user_id = m.user_id \
@@ -177,13 +177,16 @@ pub async fn access(
     .bind(team.to_string())
     .fetch_optional(c)
     .await?;
-    let Some(row) = row else {
-        return Ok(Access::default());
-    };
+    row.as_ref().map_or(Ok(Access::default()), access_from_row)
+}
+
+/// [`Access`] from the columns `org_role`, `team_role`, `viewers_can_comment` and
+/// `org_member` (a flag) of a row.
+pub(crate) fn access_from_row(row: &sqlx::any::AnyRow) -> StoreResult<Access> {
     Ok(Access {
-        org_role: parse_opt(&row, "org_role")?,
-        org_member: true,
-        team_role: parse_opt(&row, "team_role")?,
-        viewers_can_comment: crate::row::flag(&row, "viewers_can_comment")?,
+        org_role: parse_opt(row, "org_role")?,
+        org_member: crate::row::flag(row, "org_member")?,
+        team_role: parse_opt(row, "team_role")?,
+        viewers_can_comment: crate::row::flag(row, "viewers_can_comment")?,
     })
 }

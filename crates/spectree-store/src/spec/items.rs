@@ -207,6 +207,35 @@ pub async fn get_many(
     Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
+/// [`get_many`], each item with the last position among its live children (`None` when it
+/// has none): what placing new items last under them needs, in one statement.
+pub async fn get_many_with_last_child(
+    c: &mut AnyConnection,
+    sealer: &dyn Sealer,
+    ids: &[ItemId],
+) -> StoreResult<Vec<(Item, Option<String>)>> {
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_PARAMS) {
+        let sql = format!(
+            "SELECT {}, (SELECT c.position FROM work_items c WHERE c.parent_id = work_items.id \
+             AND c.deleted_at IS NULL ORDER BY c.position DESC LIMIT 1) AS last_child \
+             FROM work_items WHERE id IN ({})",
+            columns!(),
+            crate::param_list(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for r in q.fetch_all(&mut *c).await? {
+            let item = from_row(&r, sealer)?;
+            let last: Option<String> = r.try_get("last_child")?;
+            found.insert(item.id, (item, last));
+        }
+    }
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
 /// The descriptions and criteria of items, in the order of `ids`; unknown ids are skipped.
 pub async fn contents(
     c: &mut AnyConnection,
@@ -294,38 +323,6 @@ pub async fn last_position(
     row.map(|r| r.try_get::<String, _>("p"))
         .transpose()
         .map_err(Into::into)
-}
-
-/// The last position among the live children of each of `parents` (parents without live
-/// children are left out): [`last_position`] for many parents in one statement.
-pub async fn last_positions(
-    c: &mut AnyConnection,
-    parents: &[ItemId],
-) -> StoreResult<std::collections::HashMap<ItemId, String>> {
-    let mut out = std::collections::HashMap::with_capacity(parents.len());
-    // SQLite allows 500 terms in a compound select.
-    for chunk in parents.chunks(200) {
-        let sql = (1..=chunk.len())
-            .map(|i| {
-                format!(
-                    "SELECT CAST(${i} AS TEXT) AS parent_id, (SELECT position FROM work_items \
-                     WHERE parent_id = ${i} AND deleted_at IS NULL \
-                     ORDER BY position DESC LIMIT 1) AS p"
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" UNION ALL ");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id.to_string());
-        }
-        for r in q.fetch_all(&mut *c).await? {
-            if let Some(p) = r.try_get::<Option<String>, _>("p")? {
-                out.insert(parse(&r, "parent_id")?, p);
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// The live sibling that directly follows (`after = true`) or precedes the sibling at
