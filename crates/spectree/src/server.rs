@@ -264,6 +264,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
             app.clone(),
             crate::activity::consumers(&app),
             config.activity.dispatch_interval,
+            config.activity.dispatch_gap,
         )),
         tokio::spawn(send_digests_periodically(
             app.clone(),

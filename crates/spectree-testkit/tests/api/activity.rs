@@ -82,6 +82,50 @@ async fn rest_changes_are_recorded_in_their_transaction_and_dispatched_once() {
     assert_eq!(count(&server, "activity").await, 4);
 }
 
+/// After a pass that delivered activity the dispatcher waits `activity.dispatch_gap`, and
+/// what was committed meanwhile is claimed together after it; the first activity after a
+/// quiet spell is not held back (decision 0031).
+#[tokio::test]
+async fn activity_committed_during_the_dispatch_gap_is_claimed_after_it() {
+    const GAP: Duration = Duration::from_secs(8);
+    let (server, owner, _, _, project) = project_fixture_with(|c| {
+        c.activity.dispatch_gap = GAP;
+    })
+    .await;
+    let waiting = |limit: Duration| {
+        let server = &server;
+        async move {
+            let deadline = std::time::Instant::now() + limit;
+            loop {
+                let n = count(server, "activity_outbox").await;
+                if n == 0 || std::time::Instant::now() > deadline {
+                    return n;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    // Past any gap the fixture's own activity opened.
+    assert_eq!(waiting(Duration::from_secs(30)).await, 0);
+    tokio::time::sleep(GAP + Duration::from_secs(1)).await;
+    // After a quiet spell the first create's activity goes at once: well within a gap.
+    item(&owner, &project, json!({"type": "epic", "title": "First"})).await;
+    assert_eq!(waiting(GAP / 2).await, 0, "held back after a quiet spell");
+    // During the gap that delivery opened, the next ones wait...
+    for title in ["Second", "Third"] {
+        item(&owner, &project, json!({"type": "epic", "title": title})).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(count(&server, "activity_outbox").await, 2);
+    // ...and go once it is over.
+    assert_eq!(waiting(GAP * 4).await, 0);
+    assert_eq!(
+        kinds_in_store(&server, &project).await,
+        ["item_created", "item_created", "item_created"]
+    );
+    server.stop().await;
+}
+
 /// A page of a feed (newest first): (kinds, next cursor).
 async fn feed(c: &Client, path: &str) -> (Vec<Value>, Option<String>) {
     let r = c.get(path).await;

@@ -169,6 +169,7 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
         },
         activity: ActivityConfig {
             dispatch_interval: values.required("activity.dispatch_interval", Raw::duration)?,
+            dispatch_gap: values.required("activity.dispatch_gap", Raw::duration)?,
             max_attempts: values.required("activity.max_attempts", |raw| {
                 between(raw.integer()?, 1, 1000)
             })?,

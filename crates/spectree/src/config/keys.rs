@@ -525,6 +525,14 @@ pub(super) static KEYS: &[Key] = &[
         show: |c| duration(c.activity.dispatch_interval),
     },
     Key {
+        path: "activity.dispatch_gap",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("20ms"),
+        doc: "After a pass of the activity dispatcher that delivered activity, the next pass waits\n              at least this long, so that activity committed meanwhile is claimed together: under\n              load the dispatcher takes the database's writer once for many activities instead of\n              after every commit. The first activity after a quiet spell is delivered at once;\n              later ones wait at most this long more.",
+        show: |c| duration(c.activity.dispatch_gap),
+    },
+    Key {
         path: "activity.max_attempts",
         kind: Kind::U32,
         secret: false,

@@ -206,6 +206,9 @@ pub struct ActivityConfig {
     /// `activity.dispatch_interval`: how often the activity outbox is checked besides the
     /// check after every commit. Default `1s`.
     pub dispatch_interval: Duration,
+    /// `activity.dispatch_gap`: shortest time between a dispatcher pass that delivered
+    /// activity and the next pass. Default `20ms`.
+    pub dispatch_gap: Duration,
     /// `activity.max_attempts`: attempts before a failing activity becomes a dead letter.
     /// Default 8.
     pub max_attempts: u32,
