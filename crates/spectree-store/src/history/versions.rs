@@ -276,6 +276,29 @@ pub fn push_insert_first_many(
     sealer: &dyn Sealer,
     versions: &[(NewVersion<'_>, &ItemSnapshot)],
 ) -> StoreResult<()> {
+    if !w.is_postgres() {
+        // On SQLite a statement per version, its snapshot bound as it is: sent together,
+        // they cost no round trip more, and SQLite neither parses a JSON array of them nor
+        // decodes their snapshots from hex.
+        for (v, snapshot) in versions {
+            w.push(INSERT_SQLITE)
+                .bind(v.item_id.to_string())
+                .bind(1_i64)
+                .bind(v.org_id.to_string())
+                .bind(v.project_id.to_string())
+                .bind(v.kind.as_str())
+                .bind(v.cause)
+                .bind(v.started_at.0)
+                .bind(v.created_at.0)
+                .bind(authors_json(v.authors)?)
+                .bind(Option::<Vec<u8>>::None)
+                .bind(v.fields.join(","))
+                .bind(Option::<i64>::None)
+                .bind(1_i64)
+                .bind(seal_text(sealer, v.org_id, &snapshot.to_canonical())?);
+        }
+        return Ok(());
+    }
     let mut rows: Vec<serde_json::Value> = Vec::with_capacity(versions.len());
     for (v, snapshot) in versions {
         rows.push(serde_json::json!([
@@ -291,14 +314,9 @@ pub fn push_insert_first_many(
             hex::encode(seal_text(sealer, v.org_id, &snapshot.to_canonical())?),
         ]));
     }
-    let sql = if w.is_postgres() {
-        INSERT_FIRST_POSTGRES
-    } else {
-        INSERT_FIRST_SQLITE
-    };
     for chunk in rows.chunks(500) {
         let json = serde_json::Value::Array(chunk.to_vec()).to_string();
-        w.push(sql).bind(json);
+        w.push(INSERT_FIRST_POSTGRES).bind(json);
     }
     Ok(())
 }
@@ -498,7 +516,7 @@ macro_rules! insert_sql {
 const INSERT_SQLITE: &str = insert_sql!("json_quote");
 const INSERT_POSTGRES: &str = insert_sql!("to_json");
 
-/// [`insert_first_many`]'s statement: each element of the JSON array `$1` is one version 1
+/// [`insert_first_many`]'s statement on PostgreSQL: each element of the JSON array `$1` is one version 1
 /// (`[item, org, project, kind, cause, started_at, created_at, authors, fields, state hex]`),
 /// its index object rendered as [`insert_sql`] renders it from parameters.
 macro_rules! insert_first_sql {
@@ -544,14 +562,6 @@ macro_rules! insert_first_sql {
     };
 }
 
-const INSERT_FIRST_SQLITE: &str = insert_first_sql!(
-    "json_quote",
-    "(SELECT key, value AS v FROM json_each($1)) AS j",
-    "v",
-    "j.key",
-    "INTEGER",
-    "unhex(v->>9)"
-);
 const INSERT_FIRST_POSTGRES: &str = insert_first_sql!(
     "to_json",
     "jsonb_array_elements(CAST($1 AS jsonb)) WITH ORDINALITY AS j(v, n)",
