@@ -24,21 +24,19 @@ impl App {
             return Ok(None);
         }
         let now = self.now();
-        let mut c = self.store().read().await?;
-        let Some(s) = sessions::by_token_hash(&mut c, &token_hash(secret)).await? else {
+        let found = {
+            let mut c = self.store().read().await?;
+            sessions::with_user_by_token_hash(&mut c, &token_hash(secret)).await?
+        };
+        let Some((s, user)) = found else {
             return Ok(None);
         };
         if !session_live(&s, now, self.settings().session_idle_timeout) {
-            drop(c);
             if s.revoked_at.is_none() {
                 self.record_session_expiry(&s, now, &ctx).await?;
             }
             return Ok(None);
         }
-        let Some(user) = users::get(&mut c, s.user_id).await? else {
-            return Ok(None);
-        };
-        drop(c);
         if user.disabled_at.is_some() {
             return Ok(None);
         }

@@ -72,17 +72,37 @@ pub async fn insert(c: &mut AnyConnection, s: &Session, token_hash: &str) -> Sto
     Ok(())
 }
 
-/// Finds a session by the hash of its secret.
-pub async fn by_token_hash(c: &mut AnyConnection, hash: &str) -> StoreResult<Option<Session>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM sessions WHERE token_hash = $1"
-    ))
+/// The session whose secret hashes to `hash`, with its user, in one statement (every
+/// request signed in with a session cookie asks both).
+pub async fn with_user_by_token_hash(
+    c: &mut AnyConnection,
+    hash: &str,
+) -> StoreResult<Option<(Session, super::users::User)>> {
+    // The user's columns under their own names (read by `users::from_row`), the session's
+    // under `session_` names where the two tables share one.
+    let row = sqlx::query(
+        "SELECT u.id, u.email, u.name, u.password_hash, u.email_verified_at, u.instance_admin, \
+         u.created_at, u.disabled_at, s.id AS session_id, s.csrf_token, \
+         s.created_at AS session_created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, \
+         s.revoked_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+    )
     .bind(hash)
     .fetch_optional(c)
     .await?;
-    row.as_ref().map(from_row).transpose()
+    let Some(r) = row else { return Ok(None) };
+    let user = super::users::from_row(&r)?;
+    let session = Session {
+        id: parse(&r, "session_id")?,
+        user_id: user.id,
+        csrf_token: text(&r, "csrf_token")?,
+        created_at: ts(&r, "session_created_at")?,
+        last_seen_at: ts(&r, "last_seen_at")?,
+        expires_at: ts(&r, "expires_at")?,
+        ip: text_opt(&r, "ip")?,
+        user_agent: text_opt(&r, "user_agent")?,
+        revoked_at: ts_opt(&r, "revoked_at")?,
+    };
+    Ok(Some((session, user)))
 }
 
 /// Records activity.
