@@ -21,13 +21,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use spectree_domain::ids::{ItemId, ProjectId, UserId};
 use spectree_domain::org::Action;
 use spectree_domain::spec::Position;
+use spectree_domain::spec::search::words_text;
 use spectree_store::spec::items::{self, Item};
 use spectree_store::spec::projects::Project;
 use spectree_store::{Store, StoreError};
 use tokio::sync::oneshot;
 
 use super::SpecError;
-use super::items::NewItem;
+use super::items::{NewItem, text_words};
 use crate::{Actor, App};
 
 /// Most creates written in one transaction.
@@ -43,6 +44,8 @@ pub(crate) struct CreateJob {
     actor: Actor,
     project: ProjectId,
     new: NewItem,
+    /// The text of its search words, worked out before it queued (off the writer's path).
+    words: String,
     reply: oneshot::Sender<Result<Item, SpecError>>,
 }
 
@@ -105,12 +108,18 @@ impl App {
         new: NewItem,
     ) -> Result<Item, SpecError> {
         let (reply, outcome) = oneshot::channel();
+        let words = words_text(&text_words(
+            &new.title,
+            &new.description,
+            &new.acceptance_criteria,
+        ));
         let start = {
             let mut s = self.inner.creates.lock();
             s.jobs.push(CreateJob {
                 actor: actor.clone(),
                 project,
                 new,
+                words,
                 reply,
             });
             self.inner.creates.received.fetch_add(1, Ordering::SeqCst);
@@ -251,7 +260,9 @@ impl App {
         }
         let rows: Vec<Item> = created.iter().map(|(_, i)| (*i).clone()).collect();
         let actors: Vec<&Actor> = created.iter().map(|(j, _)| &j.actor).collect();
-        self.write_created_items(&mut tx, &rows, &actors).await?;
+        let words: Vec<String> = created.iter().map(|(j, _)| j.words.clone()).collect();
+        self.write_created_items(&mut tx, &rows, &actors, words)
+            .await?;
         Store::commit(tx).await?;
         Ok(outcomes)
     }

@@ -8,7 +8,7 @@ use spectree_domain::discussion::mentions;
 use spectree_domain::ids::{ItemId, OrgId, ProjectId, UserId};
 use spectree_domain::notification::WatchReason;
 use spectree_domain::org::Action;
-use spectree_domain::spec::search::index_words;
+use spectree_domain::spec::search::{index_words, words_text};
 use spectree_domain::spec::{
     Criterion, ItemType, Position, Priority, Status, check_parent, validate_criteria,
     validate_description, validate_title,
@@ -109,10 +109,19 @@ pub(crate) fn changed_fields(before: &Item, after: &Item) -> Vec<&'static str> {
 
 /// The search words of an item's text.
 pub(crate) fn item_words(item: &Item) -> BTreeSet<String> {
+    text_words(&item.title, &item.description, &item.acceptance_criteria)
+}
+
+/// The search words of an item's title, description and criteria.
+pub(crate) fn text_words(
+    title: &str,
+    description: &str,
+    criteria: &[Criterion],
+) -> BTreeSet<String> {
     index_words(
-        [item.title.as_str(), item.description.as_str()]
+        [title, description]
             .into_iter()
-            .chain(item.acceptance_criteria.iter().map(|c| c.text.as_str())),
+            .chain(criteria.iter().map(|c| c.text.as_str())),
     )
 }
 
@@ -284,7 +293,7 @@ impl App {
             )
             .await?;
         item.position = position.as_str().to_owned();
-        self.write_created_items(&mut tx, std::slice::from_ref(&item), &[actor])
+        self.write_created_items(&mut tx, std::slice::from_ref(&item), &[actor], Vec::new())
             .await?;
         Store::commit(tx).await?;
         Ok(item)
@@ -293,20 +302,26 @@ impl App {
     /// Writes checked single creates (`rows[i]` by `actors[i]`), each a use case of its own
     /// whether alone or in a batch: the rows, their words for search, version 1 with its
     /// activity, the automatic watches, and an audit record each.
+    /// `words[i]` is the text of `rows[i]`'s search words ([`words_text`]), when the caller
+    /// has it already.
     pub(super) async fn write_created_items(
         &self,
         c: &mut AnyConnection,
         rows: &[Item],
         actors: &[&Actor],
+        mut words: Vec<String>,
     ) -> StoreResult<()> {
         let mut w = Writes::new(c);
         items::push_insert_many(&mut w, self.store().sealer(), rows)?;
-        let mut by_project: HashMap<ProjectId, Vec<(ItemId, BTreeSet<String>)>> = HashMap::new();
-        for i in rows {
+        if words.len() != rows.len() {
+            words = rows.iter().map(|i| words_text(&item_words(i))).collect();
+        }
+        let mut by_project: HashMap<ProjectId, Vec<(ItemId, String)>> = HashMap::new();
+        for (i, words) in rows.iter().zip(words) {
             by_project
                 .entry(i.project_id)
                 .or_default()
-                .push((i.id, item_words(i)));
+                .push((i.id, words));
         }
         for (project, words) in by_project {
             words::push_insert(&mut w, project, &words)?;

@@ -29,17 +29,18 @@ pub async fn insert(
     project: ProjectId,
     words: &[(ItemId, BTreeSet<String>)],
 ) -> StoreResult<()> {
+    let texts: Vec<(ItemId, String)> = words.iter().map(|(id, ws)| (*id, words_text(ws))).collect();
     let mut w = Writes::new(c);
-    push_insert(&mut w, project, words)?;
+    push_insert(&mut w, project, &texts)?;
     w.run(c).await?;
     Ok(())
 }
 
-/// [`insert`] as statements of `w`.
+/// [`insert`] as statements of `w`, each item's words as their text ([`words_text`]).
 pub fn push_insert(
     w: &mut Writes,
     project: ProjectId,
-    words: &[(ItemId, BTreeSet<String>)],
+    words: &[(ItemId, String)],
 ) -> StoreResult<()> {
     let sql = if w.is_postgres() {
         "INSERT INTO item_search (item_id, project_id, words) \
@@ -51,9 +52,9 @@ pub fn push_insert(
     };
     let project = project.to_string();
     for chunk in words.chunks(ROWS_PER_STATEMENT) {
-        let rows: Vec<(String, String)> = chunk
+        let rows: Vec<(String, &str)> = chunk
             .iter()
-            .map(|(id, ws)| (id.to_string(), words_text(ws)))
+            .map(|(id, text)| (id.to_string(), text.as_str()))
             .collect();
         let json = serde_json::to_string(&rows)
             .map_err(|e| crate::StoreError::Corrupt(format!("search words: {e}")))?;
