@@ -301,8 +301,8 @@ impl App {
 
     /// Writes checked single creates (`rows[i]` by `actors[i]`), each a use case of its own
     /// whether alone or in a batch: the rows, their words for search, version 1 with its
-    /// activity, the automatic watches, and an audit record each.
-    /// `words[i]` is the text of `rows[i]`'s search words ([`words_text`]), when the caller
+    /// activity, the automatic watches, and an audit record each, in one round trip
+    /// (docs/decisions/0031). `words[i]` is the text of `rows[i]`'s search words ([`words_text`]), when the caller
     /// has it already.
     pub(super) async fn write_created_items(
         &self,
