@@ -107,7 +107,7 @@ impl Writes {
         Ok(done)
     }
 
-    async fn run_all(self, c: &mut AnyConnection) -> StoreResult<Vec<u64>> {
+    async fn run_all(mut self, c: &mut AnyConnection) -> StoreResult<Vec<u64>> {
         if let Some(e) = self.error {
             return Err(StoreError::Constraint(format!("a value to write: {e}")));
         }
@@ -115,8 +115,7 @@ impl Writes {
         match n {
             0 => Ok(Vec::new()),
             1 => {
-                let [sql] = <[String; 1]>::try_from(self.statements)
-                    .map_err(|_| StoreError::Corrupt("one statement".into()))?;
+                let sql = self.statements.swap_remove(0);
                 let done = sqlx::query_with(sqlx::AssertSqlSafe(sql), self.args)
                     .execute(&mut *c)
                     .await?;

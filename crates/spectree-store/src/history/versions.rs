@@ -232,8 +232,29 @@ pub async fn insert(
         ),
         _ => (true, canonical),
     };
-    let pg = c.backend_name().eq_ignore_ascii_case("postgresql");
-    sqlx::query(if pg { INSERT_POSTGRES } else { INSERT_SQLITE })
+    let mut w = Writes::new(c);
+    let sql = if w.is_postgres() {
+        INSERT_POSTGRES
+    } else {
+        INSERT_SQLITE
+    };
+    push_version(&mut w, sealer, sql, v, number, full, &state)?;
+    w.run(c).await?;
+    Ok(number)
+}
+
+/// One version by [`insert_sql`]'s statement `sql`: `v` numbered `number`, its `state` (a
+/// full snapshot or a patch, as `full` says) sealed.
+fn push_version(
+    w: &mut Writes,
+    sealer: &dyn Sealer,
+    sql: &str,
+    v: &NewVersion<'_>,
+    number: i64,
+    full: bool,
+    state: &str,
+) -> StoreResult<()> {
+    w.push(sql)
         .bind(v.item_id.to_string())
         .bind(number)
         .bind(v.org_id.to_string())
@@ -251,10 +272,8 @@ pub async fn insert(
         .bind(v.fields.join(","))
         .bind(v.restored_from)
         .bind(i64::from(full))
-        .bind(seal_text(sealer, v.org_id, &state)?)
-        .execute(c)
-        .await?;
-    Ok(number)
+        .bind(seal_text(sealer, v.org_id, state)?);
+    Ok(())
 }
 
 /// Version 1 of several new items in one statement (their rows as one JSON parameter): what
@@ -281,21 +300,15 @@ pub fn push_insert_first_many(
         // they cost no round trip more, and SQLite neither parses a JSON array of them nor
         // decodes their snapshots from hex.
         for (v, snapshot) in versions {
-            w.push(INSERT_SQLITE)
-                .bind(v.item_id.to_string())
-                .bind(1_i64)
-                .bind(v.org_id.to_string())
-                .bind(v.project_id.to_string())
-                .bind(v.kind.as_str())
-                .bind(v.cause)
-                .bind(v.started_at.0)
-                .bind(v.created_at.0)
-                .bind(authors_json(v.authors)?)
-                .bind(Option::<Vec<u8>>::None)
-                .bind(v.fields.join(","))
-                .bind(Option::<i64>::None)
-                .bind(1_i64)
-                .bind(seal_text(sealer, v.org_id, &snapshot.to_canonical())?);
+            push_version(
+                w,
+                sealer,
+                INSERT_SQLITE,
+                v,
+                1,
+                true,
+                &snapshot.to_canonical(),
+            )?;
         }
         return Ok(());
     }

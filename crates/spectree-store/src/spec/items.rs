@@ -188,23 +188,7 @@ pub async fn get_many(
     sealer: &dyn Sealer,
     ids: &[ItemId],
 ) -> StoreResult<Vec<Item>> {
-    let mut found = std::collections::HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(MAX_PARAMS) {
-        let sql = format!(
-            "SELECT {} FROM work_items WHERE id IN ({})",
-            columns!(),
-            crate::param_list(1, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id.to_string());
-        }
-        for r in q.fetch_all(&mut *c).await? {
-            let item = from_row(&r, sealer)?;
-            found.insert(item.id, item);
-        }
-    }
-    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    by_ids(c, sealer, ids, "", |_, item| Ok(item)).await
 }
 
 /// [`get_many`], each item with the last position among its live children (`None` when it
@@ -214,12 +198,28 @@ pub async fn get_many_with_last_child(
     sealer: &dyn Sealer,
     ids: &[ItemId],
 ) -> StoreResult<Vec<(Item, Option<String>)>> {
+    const LAST_CHILD: &str = ", (SELECT c.position FROM work_items c \
+        WHERE c.parent_id = work_items.id AND c.deleted_at IS NULL \
+        ORDER BY c.position DESC LIMIT 1) AS last_child";
+    by_ids(c, sealer, ids, LAST_CHILD, |r, item| {
+        Ok((item, r.try_get("last_child")?))
+    })
+    .await
+}
+
+/// Items by id with `extra` columns after the item's, each row made a `T` by `read`, in the
+/// order of `ids`; unknown ids are skipped.
+async fn by_ids<T>(
+    c: &mut AnyConnection,
+    sealer: &dyn Sealer,
+    ids: &[ItemId],
+    extra: &str,
+    read: impl Fn(&AnyRow, Item) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
     let mut found = std::collections::HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(MAX_PARAMS) {
         let sql = format!(
-            "SELECT {}, (SELECT c.position FROM work_items c WHERE c.parent_id = work_items.id \
-             AND c.deleted_at IS NULL ORDER BY c.position DESC LIMIT 1) AS last_child \
-             FROM work_items WHERE id IN ({})",
+            "SELECT {}{extra} FROM work_items WHERE id IN ({})",
             columns!(),
             crate::param_list(1, chunk.len())
         );
@@ -229,8 +229,7 @@ pub async fn get_many_with_last_child(
         }
         for r in q.fetch_all(&mut *c).await? {
             let item = from_row(&r, sealer)?;
-            let last: Option<String> = r.try_get("last_child")?;
-            found.insert(item.id, (item, last));
+            found.insert(item.id, read(&r, item)?);
         }
     }
     Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
