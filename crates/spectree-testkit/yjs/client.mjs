@@ -188,6 +188,32 @@ const hookAuthMessages = (p) => {
   }
 }
 
+/** Awareness entries received from the server, by client id. @type {Map<number, number>} */
+const awarenessReceived = new Map()
+
+/**
+ * Wraps the provider's awareness handler (message type 1) to count, by client id, the entries
+ * of every awareness message the server sends, then hands the message on unchanged.
+ * @param {WebsocketProvider} p
+ */
+const countAwareness = (p) => {
+  const apply = p.messageHandlers[1]
+  p.messageHandlers[1] = (encoder, decoder, provider, emitSynced, messageType) => {
+    const start = decoder.pos
+    const len = readVarUint(decoder)
+    const update = { arr: decoder.arr.subarray(decoder.pos, decoder.pos + len), pos: 0 }
+    const entries = readVarUint(update)
+    for (let i = 0; i < entries; i++) {
+      const clientId = readVarUint(update)
+      readVarUint(update) // clock
+      update.pos += readVarUint(update) // the state's JSON
+      awarenessReceived.set(clientId, (awarenessReceived.get(clientId) ?? 0) + 1)
+    }
+    decoder.pos = start
+    apply(encoder, decoder, provider, emitSynced, messageType)
+  }
+}
+
 /** @param {WebsocketProvider} p */
 const reportProviderEvents = (p) => {
   p.on('status', ({ status }) => emitEvent('status', { status }))
@@ -220,6 +246,7 @@ const commands = {
       connect: false
     })
     hookAuthMessages(p)
+    countAwareness(p)
     reportProviderEvents(p)
     doc = d
     provider = p
@@ -397,6 +424,10 @@ const commands = {
 
   getAwareness () {
     return { states: awarenessStates() }
+  },
+
+  awarenessReceived () {
+    return { counts: Object.fromEntries(awarenessReceived) }
   },
 
   async waitAwareness (cmd) {

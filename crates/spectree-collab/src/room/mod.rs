@@ -411,7 +411,9 @@ impl Room {
         let identity = c.identity.clone();
         if let Some(relay) = self.presence.apply(conn, &identity, update, Instant::now()) {
             self.publish_awareness(&relay);
-            self.broadcast(&Message::Awareness(relay), None);
+            // Not back to its sender: a Yjs client keeps its own state and ignores an echo
+            // of it (same clock), so the echo was a send per presence update for nothing.
+            self.broadcast(&Message::Awareness(relay), Some(conn));
         }
     }
 

@@ -271,6 +271,28 @@ async fn presence_carries_the_servers_identity_and_clears_on_disconnect() {
     );
     assert_eq!(a_state["state"]["user"]["name"], "Admin");
     assert_eq!(a_state["state"]["cursor"]["anchor"], 1);
+    // Presence goes to the others, not back to its sender (whose client ignores its own state).
+    b.call(json!({"cmd": "setAwareness", "state": {"cursor": {"anchor": 2}}}))
+        .await
+        .unwrap();
+    a.call(json!({"cmd": "waitAwareness", "predicate": "hasUser", "userId": owner_id, "present": true, "timeoutMs": WAIT})).await.unwrap();
+    let b_id = b.call(json!({"cmd": "clientId"})).await.unwrap()["clientId"].clone();
+    for (me, other, peer) in [(&a_id, &b_id, &mut a), (&b_id, &a_id, &mut b)] {
+        let counts = peer
+            .call(json!({"cmd": "awarenessReceived"}))
+            .await
+            .unwrap()["counts"]
+            .clone();
+        assert!(
+            counts[other.to_string()].as_u64().unwrap_or(0) >= 1,
+            "{counts}"
+        );
+        assert_eq!(
+            counts.get(me.to_string()),
+            None,
+            "its own presence came back: {counts}"
+        );
+    }
     a.call(json!({"cmd": "close"})).await.unwrap();
     b.call(json!({"cmd": "waitAwareness", "predicate": "count", "equals": 1, "timeoutMs": WAIT}))
         .await
