@@ -2,14 +2,45 @@
 //! fresh PostgreSQL database when `SPECTREE_TEST_DATABASE_URL` is set.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use sqlx::{AnyConnection, Connection, Executor};
 
-/// A database made for one test server.
+/// A database made for one test server (and the other nodes of its cluster).
 pub(crate) struct TestDb {
     url: String,
-    admin_url: Option<String>,
-    name: Option<String>,
+    pg: Option<Arc<PgDatabase>>,
+}
+
+/// A PostgreSQL test database: dropped when the last server using it is gone, whether the
+/// test stopped its servers or ended without (a failed assertion, an early return).
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let admin = self.admin_url.clone();
+        // Drop may run inside the test's runtime, which must not be blocked on: the statement
+        // runs on a thread of its own, waited for so that it is done before the test ends.
+        let done = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                if let Ok(mut c) = AnyConnection::connect(&admin).await {
+                    let _ = c.execute(sqlx::AssertSqlSafe(sql)).await;
+                    c.close().await.ok();
+                }
+            });
+        });
+        let _ = done.join();
+    }
 }
 
 impl TestDb {
@@ -32,24 +63,21 @@ impl TestDb {
                     .unwrap_or(&admin_url);
                 TestDb {
                     url: format!("{base}/{name}"),
-                    admin_url: Some(admin_url.clone()),
-                    name: Some(name),
+                    pg: Some(Arc::new(PgDatabase { admin_url, name })),
                 }
             }
             _ => TestDb {
                 url: format!("sqlite://{}", dir.join("spectree.db").display()),
-                admin_url: None,
-                name: None,
+                pg: None,
             },
         }
     }
 
-    /// The same database for another node; only the original drops it.
+    /// The same database for another node; it is dropped after the last node goes.
     pub(crate) fn shared(&self) -> TestDb {
         TestDb {
             url: self.url.clone(),
-            admin_url: None,
-            name: self.name.clone(),
+            pg: self.pg.clone(),
         }
     }
 
@@ -58,20 +86,6 @@ impl TestDb {
     }
 
     pub(crate) fn is_postgres(&self) -> bool {
-        self.name.is_some()
-    }
-
-    /// Drops a PostgreSQL test database (SQLite files go with the temporary directory).
-    pub(crate) async fn drop_database(&self) {
-        if let (Some(admin), Some(name)) = (&self.admin_url, &self.name)
-            && let Ok(mut c) = AnyConnection::connect(admin).await
-        {
-            let _ = c
-                .execute(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .await;
-            c.close().await.ok();
-        }
+        self.pg.is_some()
     }
 }

@@ -185,12 +185,12 @@ impl TestServer {
             .unwrap_or_else(|| panic!("no mail to {to} with a {path} link"))
     }
 
-    /// Stops the server and drops its database.
+    /// Stops the server; its database goes with the last node using it (also when a test
+    /// ends without stopping its servers).
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
             r.stop().await.unwrap();
         }
-        self.db.drop_database().await;
     }
 }
 
