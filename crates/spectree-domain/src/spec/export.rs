@@ -199,8 +199,7 @@ fn push_one_line(out: &mut String, s: &str) {
     let b = s.as_bytes();
     if b.first() != Some(&b' ')
         && b.last() != Some(&b' ')
-        && b.iter()
-            .all(|&c| c.is_ascii() && (c > b' ' || c == b' ') && c != 0x7f)
+        && b.iter().all(|c| (b' '..0x7f).contains(c))
         && !s.contains("  ")
     {
         out.push_str(s);
