@@ -163,12 +163,7 @@ pub fn render_markdown_item(out: &mut String, item: &ExportedItem, depth: usize)
     out.push_str("\n\n_");
     out.push_str(item.item_type.as_str());
     out.push_str(" · ");
-    for (i, word) in item.status.as_str().split('_').enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
+    push_words(out, item.status.as_str().split('_'));
     out.push_str(" · ");
     out.push_str(item.priority.as_str());
     if let Some(a) = &item.assignee {
@@ -205,7 +200,12 @@ fn push_one_line(out: &mut String, s: &str) {
         out.push_str(s);
         return;
     }
-    for (i, word) in s.split_whitespace().enumerate() {
+    push_words(out, s.split_whitespace());
+}
+
+/// The words separated by single spaces.
+fn push_words<'a>(out: &mut String, words: impl Iterator<Item = &'a str>) {
+    for (i, word) in words.enumerate() {
         if i > 0 {
             out.push(' ');
         }

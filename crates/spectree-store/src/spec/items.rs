@@ -217,22 +217,52 @@ async fn by_ids<T>(
     read: impl Fn(&AnyRow, Item) -> StoreResult<T>,
 ) -> StoreResult<Vec<T>> {
     let mut found = std::collections::HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(MAX_PARAMS) {
-        let sql = format!(
-            "SELECT {}{extra} FROM work_items WHERE id IN ({})",
-            columns!(),
-            crate::param_list(1, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id.to_string());
-        }
+    let columns = format!("{}{extra}", columns!());
+    for_rows_by_id(c, &columns, ids, |r| {
+        let item = from_row(r, sealer)?;
+        found.insert(item.id, read(r, item)?);
+        Ok(())
+    })
+    .await?;
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
+/// Runs `each` on the rows (`columns`) of the items with these ids, in no particular order.
+/// SQLite takes the ids as one JSON array: binding each id as a parameter of its own cost it
+/// a scan of the statement's parameter names per parameter (quadratic; 3 % of a
+/// 100,000-item export). PostgreSQL takes them as parameters, [`MAX_PARAMS`] at a time.
+async fn for_rows_by_id(
+    c: &mut AnyConnection,
+    columns: &str,
+    ids: &[ItemId],
+    mut each: impl FnMut(&AnyRow) -> StoreResult<()>,
+) -> StoreResult<()> {
+    let sqlite = !c.backend_name().eq_ignore_ascii_case("postgresql");
+    let per_query = if sqlite { ids.len().max(1) } else { MAX_PARAMS };
+    for chunk in ids.chunks(per_query) {
+        let q = if sqlite {
+            let list: Vec<String> = chunk.iter().map(ItemId::to_string).collect();
+            let sql = format!(
+                "SELECT {columns} FROM work_items WHERE id IN (SELECT value FROM json_each($1))"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(serde_json::to_string(&list).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+        } else {
+            let sql = format!(
+                "SELECT {columns} FROM work_items WHERE id IN ({})",
+                crate::param_list(1, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            q
+        };
         for r in q.fetch_all(&mut *c).await? {
-            let item = from_row(&r, sealer)?;
-            found.insert(item.id, read(&r, item)?);
+            each(&r)?;
         }
     }
-    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    Ok(())
 }
 
 /// The descriptions and criteria of items, in the order of `ids`; unknown ids are skipped.
@@ -243,42 +273,19 @@ pub async fn contents(
     ids: &[ItemId],
 ) -> StoreResult<Vec<(ItemId, String, Vec<Criterion>)>> {
     let mut found = std::collections::HashMap::with_capacity(ids.len());
-    // SQLite takes the ids as one JSON array: binding each id as a parameter of its own cost
-    // it a scan of the statement's parameter names per parameter (quadratic; 3 % of a
-    // 100,000-item export).
-    let sqlite = !c.backend_name().eq_ignore_ascii_case("postgresql");
-    let per_query = if sqlite { ids.len().max(1) } else { MAX_PARAMS };
-    for chunk in ids.chunks(per_query) {
-        let q = if sqlite {
-            let list: Vec<String> = chunk.iter().map(ItemId::to_string).collect();
-            sqlx::query(
-                "SELECT id, description, criteria FROM work_items \
-                 WHERE id IN (SELECT value FROM json_each($1))",
-            )
-            .bind(serde_json::to_string(&list).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-        } else {
-            let sql = format!(
-                "SELECT id, description, criteria FROM work_items WHERE id IN ({})",
-                crate::param_list(1, chunk.len())
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id.to_string());
-            }
-            q
-        };
-        for r in q.fetch_all(&mut *c).await? {
-            let id: ItemId = parse(&r, "id")?;
-            let crit: Vec<u8> = r.try_get("criteria")?;
-            found.insert(
-                id,
-                (
-                    sealed_text(&r, "description", sealer, org)?,
-                    criteria_from(&sealer.open(org, &crit)?)?,
-                ),
-            );
-        }
-    }
+    for_rows_by_id(c, "id, description, criteria", ids, |r| {
+        let id: ItemId = parse(r, "id")?;
+        let crit: Vec<u8> = r.try_get("criteria")?;
+        found.insert(
+            id,
+            (
+                sealed_text(r, "description", sealer, org)?,
+                criteria_from(&sealer.open(org, &crit)?)?,
+            ),
+        );
+        Ok(())
+    })
+    .await?;
     Ok(ids
         .iter()
         .filter_map(|id| found.remove(id).map(|(d, c)| (*id, d, c)))
