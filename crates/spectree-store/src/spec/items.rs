@@ -542,7 +542,7 @@ pub async fn tree(
     with_content: bool,
 ) -> StoreResult<Vec<TreeRow>> {
     if !with_content {
-        return packed_tree(c, sealer, org, project).await;
+        return super::packed::tree(c, sealer, org, project).await;
     }
     let rows = sqlx::query(
         "SELECT id, parent_id, position, item_type, status, priority, assignee_id, title, \
@@ -570,90 +570,4 @@ pub async fn tree(
             })
         })
         .collect()
-}
-
-/// One record of the packed tree: `id,parent,position,type,status,priority,assignee,title`
-/// with an empty parent or assignee for none and the sealed title in hex. None of the other
-/// fields can hold a `,` or a `;` (ids, hex positions, enum names).
-fn packed_record(dialect_pg: bool) -> String {
-    let title = if dialect_pg {
-        "encode(title, 'hex')"
-    } else {
-        "hex(title)"
-    };
-    // One `concat_ws` per row (not a chain of `||`, which copies the record once per
-    // field); both databases skip NULL arguments, hence the COALESCEs.
-    let record = format!(
-        "concat_ws(',', id, COALESCE(parent_id, ''), position, item_type, status, priority, \
-         COALESCE(assignee_id, ''), {title})"
-    );
-    if dialect_pg {
-        format!("string_agg({record}, ';')")
-    } else {
-        format!("group_concat({record}, ';')")
-    }
-}
-
-async fn packed_tree(
-    c: &mut AnyConnection,
-    sealer: &dyn Sealer,
-    org: OrgId,
-    project: ProjectId,
-) -> StoreResult<Vec<TreeRow>> {
-    let pg = c.backend_name().eq_ignore_ascii_case("postgresql");
-    let sql = format!(
-        "SELECT {} AS t FROM work_items WHERE project_id = $1 AND deleted_at IS NULL",
-        packed_record(pg)
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(project.to_string())
-        .fetch_one(c)
-        .await?;
-    let packed: Option<String> = row.try_get("t")?;
-    let Some(packed) = packed else {
-        return Ok(Vec::new());
-    };
-    // Sized up front: collecting `Result`s gives the vector no size, and a large tree's rows
-    // were copied at every doubling.
-    let mut rows = Vec::with_capacity(packed.bytes().filter(|&b| b == b';').count() + 1);
-    for rec in packed.split(';') {
-        rows.push(unpack(rec, sealer, org)?);
-    }
-    Ok(rows)
-}
-
-fn unpack(rec: &str, sealer: &dyn Sealer, org: OrgId) -> StoreResult<TreeRow> {
-    let corrupt = || StoreError::Corrupt(format!("tree record {rec:?}"));
-    let mut f = rec.split(',');
-    let mut next = || f.next().ok_or_else(corrupt);
-    fn val<T: std::str::FromStr>(s: &str, rec: &str) -> StoreResult<T> {
-        s.parse()
-            .map_err(|_| StoreError::Corrupt(format!("tree record {rec:?}")))
-    }
-    fn opt<T: std::str::FromStr>(s: &str, rec: &str) -> StoreResult<Option<T>> {
-        if s.is_empty() {
-            Ok(None)
-        } else {
-            val(s, rec).map(Some)
-        }
-    }
-    let id = val(next()?, rec)?;
-    let parent_id = opt(next()?, rec)?;
-    let position = next()?.to_owned();
-    let item_type = val(next()?, rec)?;
-    let status = val(next()?, rec)?;
-    let priority = val(next()?, rec)?;
-    let assignee_id = opt(next()?, rec)?;
-    let sealed = crate::row::unhex(next()?).ok_or_else(corrupt)?;
-    Ok(TreeRow {
-        id,
-        parent_id,
-        position,
-        item_type,
-        status,
-        priority,
-        assignee_id,
-        title: crate::seal::open_text(sealer, org, &sealed)?,
-        content: None,
-    })
 }

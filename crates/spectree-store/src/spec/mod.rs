@@ -2,6 +2,7 @@
 //! search words of each item.
 
 pub mod items;
+mod packed;
 pub mod projects;
 pub mod words;
 

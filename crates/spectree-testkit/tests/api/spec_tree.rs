@@ -267,6 +267,48 @@ async fn the_tree_comes_whole_in_one_call_with_descriptions_on_request() {
 }
 
 #[tokio::test]
+async fn titles_come_back_exactly_whatever_they_hold() {
+    // The tree is read from the database as one packed value whose records and fields are
+    // separated by `;` and `,`, and whose titles go as their bytes: titles full of those,
+    // of quotes, digits and other scripts must come back as they were, in order.
+    let (server, owner, _, _, project) = project_fixture().await;
+    let titles = [
+        "Plain",
+        "a,b;c",
+        ";",
+        ",",
+        "12,",
+        "Ends with a comma,",
+        "\"Quoted\" \\ back\\slash",
+        "\u{e9}t\u{e9} \u{65e5}\u{672c} \u{1f600};,",
+        "x".repeat(500).as_str(),
+    ]
+    .map(str::to_owned);
+    let epic = item(
+        &owner,
+        &project,
+        json!({"type": "epic", "title": titles[0]}),
+    )
+    .await;
+    for t in &titles[1..] {
+        item(
+            &owner,
+            &project,
+            json!({"type": "feature", "title": t, "parent_id": epic}),
+        )
+        .await;
+    }
+    let got = tree_titles(&owner, &project).await;
+    let want: Vec<(u64, String)> = titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (u64::from(i > 0), t.clone()))
+        .collect();
+    assert_eq!(got, want);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn deleting_sends_a_subtree_to_the_trash_and_managers_restore_or_purge_it() {
     let (server, owner, org, team, project) = project_fixture().await;
     let (editor, editor_id) = member(&server, &owner, &org, "ed@acme.example", None).await;
