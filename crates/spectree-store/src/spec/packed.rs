@@ -85,6 +85,23 @@ fn unpack_all(packed: &[u8], sealer: &dyn Sealer, org: OrgId) -> StoreResult<Vec
     }
 }
 
+/// Fields of a record before its title.
+const FIELDS: usize = 8;
+
+/// A field's value.
+fn val<T: std::str::FromStr>(s: &str) -> Result<T, ()> {
+    s.parse().map_err(|_| ())
+}
+
+/// An optional id: empty for none.
+fn opt<T: std::str::FromStr>(s: &str) -> Result<Option<T>, ()> {
+    if s.is_empty() {
+        Ok(None)
+    } else {
+        val(s).map(Some)
+    }
+}
+
 /// A reader of the records of a packed tree.
 struct Record<'a> {
     packed: &'a [u8],
@@ -101,38 +118,34 @@ impl<'a> Record<'a> {
         StoreError::Corrupt(format!("tree record {rec:?}"))
     }
 
-    /// The next field, up to its `,`.
-    fn field(&mut self) -> StoreResult<&'a str> {
-        let rest = &self.packed[self.at..];
-        let end = memchr(b',', rest).ok_or_else(|| self.corrupt())?;
-        self.at += end + 1;
-        std::str::from_utf8(&rest[..end]).map_err(|_| self.corrupt())
-    }
-
-    fn val<T: std::str::FromStr>(&mut self) -> StoreResult<T> {
-        let s = self.field()?;
-        s.parse().map_err(|_| self.corrupt())
-    }
-
-    fn opt<T: std::str::FromStr>(&mut self) -> StoreResult<Option<T>> {
-        let s = self.field()?;
-        if s.is_empty() {
-            Ok(None)
-        } else {
-            s.parse().map(Some).map_err(|_| self.corrupt())
-        }
-    }
-
     /// The record at the reader, which then stands after its title.
     fn row(&mut self, sealer: &dyn Sealer, org: OrgId) -> StoreResult<TreeRow> {
-        let id = self.val()?;
-        let parent_id = self.opt()?;
-        let position = self.field()?.to_owned();
-        let item_type = self.val()?;
-        let status = self.val()?;
-        let priority = self.val()?;
-        let assignee_id = self.opt()?;
-        let len: usize = self.val()?;
+        // The fields before the title: found with `memchr`, checked as text once.
+        let mut ends = [0usize; FIELDS];
+        let mut at = self.at;
+        for end in &mut ends {
+            at += memchr(b',', &self.packed[at..]).ok_or_else(|| self.corrupt())?;
+            *end = at - self.at;
+            at += 1;
+        }
+        let head = std::str::from_utf8(&self.packed[self.at..at]).map_err(|_| self.corrupt())?;
+        self.at = at;
+        let mut from = 0;
+        let mut fields = ends.iter().map(|&end| {
+            let f = &head[from..end];
+            from = end + 1;
+            f
+        });
+        let mut next = || fields.next().unwrap_or_default();
+        let corrupt = |_| self.corrupt();
+        let id = val(next()).map_err(corrupt)?;
+        let parent_id = opt(next()).map_err(corrupt)?;
+        let position = next().to_owned();
+        let item_type = val(next()).map_err(corrupt)?;
+        let status = val(next()).map_err(corrupt)?;
+        let priority = val(next()).map_err(corrupt)?;
+        let assignee_id = opt(next()).map_err(corrupt)?;
+        let len: usize = val(next()).map_err(corrupt)?;
         let sealed = self
             .packed
             .get(self.at..self.at.saturating_add(len))
