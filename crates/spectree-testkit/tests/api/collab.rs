@@ -633,6 +633,55 @@ async fn an_editing_session_counts_every_update_and_ends_after_the_idle_period()
     server.stop().await;
 }
 
+/// Every stored update looks up its editor's open session on the item three times (touch
+/// it, close it when idle, open one when none is open): each lookup must go straight to the
+/// open sessions, not walk every session the item ever had.
+#[tokio::test]
+async fn open_editing_sessions_are_looked_up_by_their_own_index() {
+    let server = TestServer::start().await;
+    let open = "item_id = 'i' AND user_id = 'u' AND ended_at IS NULL";
+    let statements = [
+        format!(
+            "UPDATE edit_sessions SET last_edit_at = 2, updates = updates + 1 WHERE {open} AND last_edit_at >= 1"
+        ),
+        format!(
+            "UPDATE edit_sessions SET ended_at = last_edit_at WHERE {open} AND last_edit_at < 1"
+        ),
+        format!("SELECT 1 FROM edit_sessions WHERE {open}"),
+    ];
+    let mut c = server.app().store().read().await.unwrap();
+    for sql in statements {
+        let plan: Vec<String> = if server.on_postgres() {
+            // The table is nearly empty: a sequential scan would win on cost alone.
+            let mut tx = sqlx::Connection::begin(&mut *c).await.unwrap();
+            sqlx::query("SET LOCAL enable_seqscan = off")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN {sql}")))
+                .fetch_all(&mut *tx)
+                .await
+                .unwrap();
+            tx.rollback().await.unwrap();
+            rows.iter().map(|r| sqlx::Row::get(r, 0)).collect()
+        } else {
+            sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                .fetch_all(&mut *c)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| sqlx::Row::get(r, "detail"))
+                .collect()
+        };
+        assert!(
+            plan.iter().any(|line| line.contains("edit_sessions_open")),
+            "{sql}: {plan:?}"
+        );
+    }
+    drop(c);
+    server.stop().await;
+}
+
 /// An upgrade request for `/collab/{id}` with the given extra headers; returns the status.
 async fn upgrade(c: &Client, path: &str, headers: &[(&str, String)]) -> u16 {
     let mut req = c
