@@ -5,7 +5,7 @@
 
 use serde_json::json;
 use spectree_domain::audit::AuditEvent;
-use spectree_domain::ids::UserId;
+use spectree_domain::ids::{ItemId, OrgId, UserId};
 use spectree_store::collab::conflicts::{self, ConflictSide, FieldConflict};
 use spectree_store::{AnyConnection, Store};
 use yrs::updates::decoder::Decode;
@@ -13,7 +13,7 @@ use yrs::{IdSet, ReadTxn, StateVector, Transact, Update};
 
 use super::Room;
 use crate::conflicts::{Conflict, FieldLog, FieldWrite};
-use crate::manager::CollabError;
+use crate::manager::{CollabError, Shared};
 
 /// Applies stored updates (a snapshot, then the log after it) to `doc` in one transaction,
 /// passing them through `fields`; returns the conflicts they reveal.
@@ -104,12 +104,13 @@ impl Room {
     /// Records conflicts and their audit records in `tx`; `actor` sent the update that
     /// revealed them.
     pub(super) async fn record_conflicts(
-        &self,
+        shared: &Shared,
+        (org, item): (OrgId, ItemId),
         tx: &mut AnyConnection,
         found: &[Conflict],
         actor: Option<UserId>,
     ) -> Result<(), CollabError> {
-        let now = self.shared.clock.now();
+        let now = shared.clock.now();
         for c in found {
             let side = |w: &FieldWrite| ConflictSide {
                 value: w.value.clone(),
@@ -119,8 +120,8 @@ impl Room {
             };
             let row = FieldConflict {
                 id: uuid::Uuid::now_v7().to_string(),
-                org_id: self.org,
-                item_id: self.item,
+                org_id: org,
+                item_id: item,
                 field: c.field.clone(),
                 winner: side(&c.winner),
                 loser: side(&c.loser),
@@ -129,11 +130,11 @@ impl Room {
             };
             if conflicts::insert(tx, &row).await? {
                 let event = AuditEvent {
-                    org_id: self.org,
+                    org_id: org,
                     actor_id: actor,
                     action: "item.field_conflict".to_owned(),
                     target_kind: "work_item".to_owned(),
-                    target_id: Some(self.item.to_string()),
+                    target_id: Some(item.to_string()),
                     ip: None,
                     user_agent: None,
                     data: json!({
@@ -159,7 +160,8 @@ impl Room {
         }
         let found = self.with_users(found).await?;
         let mut tx = self.shared.store.begin().await?;
-        self.record_conflicts(&mut tx, &found, None).await?;
+        let (shared, at) = (&self.shared, (self.org, self.item));
+        Self::record_conflicts(shared, at, &mut tx, &found, None).await?;
         Store::commit_without_activity(tx).await?;
         Ok(())
     }

@@ -1,9 +1,10 @@
 //! One open document: an actor that owns the yrs document and serialises everything done to
 //! it. An update from a client is checked, applied, appended to the durable log, and only then
-//! relayed; presence is relayed with identities filled in; live edits are projected into the
-//! relational row after a debounce.
+//! relayed; presence is relayed with identities filled in, also while the room waits for the
+//! database (docs/decisions/0033); live edits are projected into the relational row after a
+//! debounce.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -43,6 +44,9 @@ const CLOSE_TOO_SLOW: u16 = 4008;
 const CLOSE_BAD_MESSAGE: u16 = 4400;
 const CLOSE_FORBIDDEN: u16 = 4403;
 const CLOSE_RELOAD: u16 = 4500;
+
+/// The y-websocket message type of presence (the first byte of its frames).
+const MSG_AWARENESS: u8 = 1;
 
 pub(crate) enum Cmd {
     Join {
@@ -120,6 +124,12 @@ pub(crate) struct Room {
     projection: Option<schedule::Pending>,
     empty_since: Option<Instant>,
     last_check: Instant,
+    /// The room's commands. Read by the loop in [`Room::run`], and by [`Room::meanwhile`]
+    /// while the room waits for the database.
+    inbox: mpsc::Receiver<Cmd>,
+    /// Commands taken while waiting for the database that need the room in order; the loop
+    /// runs them before taking new ones.
+    deferred: VecDeque<Cmd>,
 }
 
 fn frame(msg: &Message) -> bytes::Bytes {
@@ -167,40 +177,44 @@ impl Room {
             let _ = tx.try_send(Cmd::CatchUp);
         }
         drop(tx);
+        room.inbox = rx;
         // The room wakes when something is due (a presence expiring, a projection, the end
         // of its grace period, a look at the log), not on a fixed tick: at 200 open rooms a
         // 250 ms tick was 800 wake-ups a second with nothing to do.
         let timer = tokio::time::sleep_until(room.next_due().into());
         tokio::pin!(timer);
         loop {
-            tokio::select! {
-                cmd = rx.recv() => match cmd {
-                    Some(cmd) => {
-                        if let Err(e) = room.handle(cmd).await {
+            let cmd = match room.deferred.pop_front() {
+                Some(cmd) => cmd,
+                None => tokio::select! {
+                    cmd = room.inbox.recv() => match cmd {
+                        Some(cmd) => cmd,
+                        None => break,
+                    },
+                    () = &mut timer => {
+                        if let Err(e) = room.tick().await {
                             tracing::error!(%item, error = %e, "document room failed; closing it");
                             room.close_all(CLOSE_RELOAD, "the server is reloading this document");
                             break;
                         }
-                        // A command can only bring something closer (a projection, the grace
-                        // period); a timer that fires early finds nothing due and is set again.
-                        let due = tokio::time::Instant::from_std(room.next_due());
-                        if due < timer.deadline() {
-                            timer.as_mut().reset(due);
+                        if room.idle_past_grace() {
+                            break;
                         }
+                        timer.as_mut().reset(room.next_due().into());
+                        continue;
                     }
-                    None => break,
                 },
-                () = &mut timer => {
-                    if let Err(e) = room.tick().await {
-                        tracing::error!(%item, error = %e, "document room failed; closing it");
-                        room.close_all(CLOSE_RELOAD, "the server is reloading this document");
-                        break;
-                    }
-                    if room.idle_past_grace() {
-                        break;
-                    }
-                    timer.as_mut().reset(room.next_due().into());
-                }
+            };
+            if let Err(e) = room.handle(cmd).await {
+                tracing::error!(%item, error = %e, "document room failed; closing it");
+                room.close_all(CLOSE_RELOAD, "the server is reloading this document");
+                break;
+            }
+            // A command can only bring something closer (a projection, the grace period); a
+            // timer that fires early finds nothing due and is set again.
+            let due = tokio::time::Instant::from_std(room.next_due());
+            if due < timer.deadline() {
+                timer.as_mut().reset(due);
             }
         }
         shared.forget(item, generation);
@@ -208,9 +222,61 @@ impl Room {
             f.unsubscribe(item);
         }
         // Anything that raced the unload is answered as closed, so the caller retries.
-        rx.close();
-        while let Some(cmd) = rx.recv().await {
+        room.inbox.close();
+        for cmd in std::mem::take(&mut room.deferred) {
             fail(cmd, &CollabError::Closed);
+        }
+        while let Some(cmd) = room.inbox.recv().await {
+            fail(cmd, &CollabError::Closed);
+        }
+    }
+
+    /// Waits for `work` (the database) while still taking the room's commands: presence,
+    /// which needs no storage, is handled at once, so it never waits behind an append (on
+    /// PostgreSQL each waits for a commit's WAL flush); everything else is kept, in order,
+    /// for the loop in [`Room::run`].
+    async fn meanwhile<T>(&mut self, work: impl std::future::Future<Output = T>) -> T {
+        tokio::pin!(work);
+        let mut open = true;
+        loop {
+            tokio::select! {
+                biased;
+                out = &mut work => return out,
+                cmd = self.inbox.recv(), if open => match cmd {
+                    Some(cmd) => self.take_meanwhile(cmd),
+                    None => open = false,
+                },
+            }
+        }
+    }
+
+    /// A command that arrived while the room waits for the database: presence (a client's or
+    /// another node's) now, anything else later.
+    fn take_meanwhile(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::Frame { conn, data }
+                if data.first() == Some(&MSG_AWARENESS)
+                    && data.len() <= self.shared.settings.max_message_bytes =>
+            {
+                match Message::decode_v1(&data) {
+                    Ok(Message::Awareness(update)) => self.on_awareness(conn, update),
+                    // Malformed: the loop closes the connection, in order.
+                    _ => self.deferred.push_back(Cmd::Frame { conn, data }),
+                }
+            }
+            Cmd::Remote { bytes } => {
+                let presence = self
+                    .shared
+                    .fanout
+                    .as_ref()
+                    .and_then(|f| f.accept(&bytes))
+                    .filter(|r| r.kind == crate::fanout::KIND_AWARENESS);
+                match presence {
+                    Some(remote) => self.on_remote_presence(&remote.payload),
+                    None => self.deferred.push_back(Cmd::Remote { bytes }),
+                }
+            }
+            other => self.deferred.push_back(other),
         }
     }
 
@@ -273,6 +339,9 @@ impl Room {
             projection: None,
             empty_since: Some(Instant::now()),
             last_check: Instant::now(),
+            // The real inbox is handed over once loaded (see `run`).
+            inbox: mpsc::channel(1).1,
+            deferred: VecDeque::new(),
         })
     }
 
@@ -467,21 +536,20 @@ impl Room {
                     return Ok(());
                 }
                 None => {
-                    let mut tx = self.shared.store.begin().await?;
                     let binding = collab::ClientBinding {
                         user_id: user,
                         ai: false,
                     };
-                    collab::bind_client(
-                        &mut tx,
-                        self.item,
-                        *client,
-                        binding,
-                        self.shared.clock.now(),
-                    )
+                    let (shared, item, client) = (self.shared.clone(), self.item, *client);
+                    self.meanwhile(async move {
+                        let mut tx = shared.store.begin().await?;
+                        let now = shared.clock.now();
+                        collab::bind_client(&mut tx, item, client, binding, now).await?;
+                        Store::commit_without_activity(tx).await?;
+                        Ok::<(), CollabError>(())
+                    })
                     .await?;
-                    Store::commit_without_activity(tx).await?;
-                    self.client_owners.insert(*client, binding);
+                    self.client_owners.insert(client, binding);
                 }
             }
         }
@@ -597,86 +665,86 @@ impl Room {
         Ok(())
     }
 
-    /// One attempt of [`Room::persist`]; returns the first sequence number used.
+    /// One attempt of [`Room::persist`]; returns the first sequence number used. The
+    /// database work borrows nothing of the room, which meanwhile takes presence
+    /// ([`Room::meanwhile`]).
     async fn try_persist(
         &mut self,
         all: &[(&[u8], Option<UserId>, Option<u64>)],
         editor: Option<UserId>,
         found: &[Conflict],
     ) -> Result<i64, CollabError> {
-        let now = self.shared.clock.now();
+        let shared = self.shared.clone();
+        let now = shared.clock.now();
         let first = self.seq + 1;
-        let idle_before = now.minus(self.shared.settings.session_idle);
-        let store = &self.shared.store;
-        let compaction_due = self.since_snapshot + all.len() >= self.shared.settings.compact_every;
-        // The common case (one person's update, nothing else to record) in one round trip
-        // while the writer is idle.
-        if let ([(data, user_id, client_id)], Some(user), [], false) =
-            (all, editor, found, compaction_due)
-        {
-            let u = NewUpdate {
-                seq: first,
-                data,
-                user_id: *user_id,
-                client_id: *client_id,
-            };
-            let (org, item) = (self.org, self.item);
-            if collab::append_touching_alone(store, org, item, &u, user, now, idle_before).await? {
-                self.seq = first;
-                self.since_snapshot += 1;
-                return Ok(first);
-            }
-        }
-        let mut tx = store.begin().await?;
-        for (i, (data, user_id, client_id)) in all.iter().enumerate() {
-            let u = NewUpdate {
-                seq: first + i as i64,
-                data,
-                user_id: *user_id,
-                client_id: *client_id,
-            };
-            match editor {
-                // The editor's session is touched with the last update.
-                Some(user) if i + 1 == all.len() => {
-                    collab::append_touching(
-                        &mut tx,
-                        store.dialect(),
-                        store.sealer(),
-                        self.org,
-                        self.item,
-                        &u,
-                        user,
-                        now,
-                        idle_before,
-                    )
-                    .await?;
-                }
-                _ => collab::append(&mut tx, store.sealer(), self.org, self.item, &u, now).await?,
-            }
-        }
-        self.record_conflicts(&mut tx, found, editor).await?;
+        let idle_before = now.minus(shared.settings.session_idle);
+        let compaction_due = self.since_snapshot + all.len() >= shared.settings.compact_every;
+        let (org, item) = (self.org, self.item);
         let last = first + all.len() as i64 - 1;
-        let mut compacted = false;
-        if compaction_due
-            && collab::try_compaction_lock(&mut tx, self.shared.store.dialect(), self.item).await?
-        {
-            let state = self
-                .doc
+        // The state to compact into, should this node get the compaction lock.
+        let state = compaction_due.then(|| {
+            self.doc
                 .transact()
-                .encode_state_as_update_v1(&StateVector::default());
-            collab::compact(
-                &mut tx,
-                self.shared.store.sealer(),
-                self.org,
-                self.item,
-                last,
-                &state,
-                now,
-            )
-            .await?;
-            compacted = true;
-        }
-        Store::commit_without_activity(tx).await?;
+                .encode_state_as_update_v1(&StateVector::default())
+        });
+        let write = async move {
+            let store = &shared.store;
+            // The common case (one person's update, nothing else to record) in one round
+            // trip while the writer is idle.
+            if let ([(data, user_id, client_id)], Some(user), [], None) =
+                (all, editor, found, &state)
+            {
+                let u = NewUpdate {
+                    seq: first,
+                    data,
+                    user_id: *user_id,
+                    client_id: *client_id,
+                };
+                if collab::append_touching_alone(store, org, item, &u, user, now, idle_before)
+                    .await?
+                {
+                    return Ok(false);
+                }
+            }
+            let mut tx = store.begin().await?;
+            for (i, (data, user_id, client_id)) in all.iter().enumerate() {
+                let u = NewUpdate {
+                    seq: first + i as i64,
+                    data,
+                    user_id: *user_id,
+                    client_id: *client_id,
+                };
+                match editor {
+                    // The editor's session is touched with the last update.
+                    Some(user) if i + 1 == all.len() => {
+                        collab::append_touching(
+                            &mut tx,
+                            store.dialect(),
+                            store.sealer(),
+                            org,
+                            item,
+                            &u,
+                            user,
+                            now,
+                            idle_before,
+                        )
+                        .await?;
+                    }
+                    _ => collab::append(&mut tx, store.sealer(), org, item, &u, now).await?,
+                }
+            }
+            Self::record_conflicts(&shared, (org, item), &mut tx, found, editor).await?;
+            let mut compacted = false;
+            if let Some(state) = &state
+                && collab::try_compaction_lock(&mut tx, store.dialect(), item).await?
+            {
+                collab::compact(&mut tx, store.sealer(), org, item, last, state, now).await?;
+                compacted = true;
+            }
+            Store::commit_without_activity(tx).await?;
+            Ok::<bool, CollabError>(compacted)
+        };
+        let compacted = self.meanwhile(write).await?;
         self.seq = last;
         self.since_snapshot = if compacted {
             0
@@ -690,7 +758,10 @@ impl Room {
     async fn project(&mut self, editor: Option<Writer>) -> Result<(), CollabError> {
         self.projection = None;
         let content = schema::read(&self.roots, &self.doc.transact());
-        let outcome = self.shared.host.project(self.item, content, editor).await?;
+        let (shared, item) = (self.shared.clone(), self.item);
+        let outcome = self
+            .meanwhile(async move { shared.host.project(item, content, editor).await })
+            .await?;
         if !outcome.revert.is_empty() {
             let revert = outcome.revert.clone();
             if let Some(fix) = self.compensate(None, move |txn, roots| {

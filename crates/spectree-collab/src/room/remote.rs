@@ -22,6 +22,15 @@ impl Room {
         }
     }
 
+    /// Relays presence from another node to this node's clients.
+    pub(super) fn on_remote_presence(&mut self, payload: &[u8]) {
+        if let Ok(update) = AwarenessUpdate::decode_v1(payload)
+            && let Some(relay) = self.presence.apply_remote(update, Instant::now())
+        {
+            self.broadcast(&Message::Awareness(relay), None);
+        }
+    }
+
     pub(super) async fn on_remote(&mut self, bytes: Vec<u8>) -> Result<(), CollabError> {
         let Some(remote) = self.shared.fanout.as_ref().and_then(|f| f.accept(&bytes)) else {
             return Ok(());
@@ -47,13 +56,7 @@ impl Room {
                 self.broadcast(&Message::Sync(SyncMessage::Update(remote.payload)), None);
                 self.schedule_projection(None);
             }
-            crate::fanout::KIND_AWARENESS => {
-                if let Ok(update) = AwarenessUpdate::decode_v1(&remote.payload)
-                    && let Some(relay) = self.presence.apply_remote(update, Instant::now())
-                {
-                    self.broadcast(&Message::Awareness(relay), None);
-                }
-            }
+            crate::fanout::KIND_AWARENESS => self.on_remote_presence(&remote.payload),
             _ => {}
         }
         Ok(())

@@ -300,6 +300,69 @@ async fn presence_carries_the_servers_identity_and_clears_on_disconnect() {
     server.stop().await;
 }
 
+/// A room stores an update before relaying it; presence needs no storage and must not wait
+/// behind an append (on PostgreSQL each waits for a commit's WAL flush). The test holds the
+/// database's write path so that an edit's append blocks, and checks that presence sent
+/// after the edit still reaches the other client, and the edit only once it is stored.
+#[tokio::test]
+async fn presence_does_not_wait_behind_a_stored_update() {
+    let (server, owner, _, _, project) = project_fixture().await;
+    let id = item(&owner, &project, json!({"type": "story", "title": "Title"})).await;
+    let t = token(&owner).await;
+    let mut a = peer(&server, &id, &t).await;
+    let mut b = peer(&server, &id, &t).await;
+    let a_id = a.call(json!({"cmd": "clientId"})).await.unwrap()["clientId"].to_string();
+    let received = |counts: &Value| counts[&a_id].as_u64().unwrap_or(0);
+    // Presence from `a` has reached `b` at least once (its first state on connecting).
+    let deadline = Instant::now() + Duration::from_millis(WAIT);
+    let before = loop {
+        let counts = b.call(json!({"cmd": "awarenessReceived"})).await.unwrap()["counts"].clone();
+        if received(&counts) > 0 {
+            break received(&counts);
+        }
+        assert!(Instant::now() < deadline, "no presence from a: {counts}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+
+    // SQLite: the one writer is ours. PostgreSQL: appends wait for our table lock.
+    let mut hold = server.app().store().begin().await.unwrap();
+    if server.on_postgres() {
+        sqlx::query("LOCK TABLE doc_updates IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *hold)
+            .await
+            .unwrap();
+    }
+    // Over one socket, in order: the edit (whose append now blocks), then presence.
+    a.call(json!({"cmd": "insertText", "field": "title", "index": 5, "text": "!"}))
+        .await
+        .unwrap();
+    a.call(json!({"cmd": "setAwareness", "state": {"cursor": {"anchor": 6}}}))
+        .await
+        .unwrap();
+    // Generous for a relay that takes milliseconds, and well short of SQLite's 10 s busy
+    // timeout, after which the blocked append fails and the room closes.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let counts = b.call(json!({"cmd": "awarenessReceived"})).await.unwrap()["counts"].clone();
+        if received(&counts) > before {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "presence waited behind the blocked append: {counts}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let title = b.call(json!({"cmd": "snapshot"})).await.unwrap()["title"].clone();
+    assert_eq!(title, "Title", "the edit was relayed before it was stored");
+
+    drop(hold);
+    b.call(json!({"cmd": "waitFor", "path": "title", "equals": "Title!", "timeoutMs": WAIT}))
+        .await
+        .unwrap();
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn offline_edits_merge_on_reconnect() {
     let (server, owner, _, _, project) = project_fixture().await;
