@@ -26,6 +26,7 @@ use crate::schema::{self, DocContent, Roots};
 use crate::validate;
 
 mod fields;
+mod inbox;
 mod remote;
 mod schedule;
 mod writers;
@@ -44,9 +45,6 @@ const CLOSE_TOO_SLOW: u16 = 4008;
 const CLOSE_BAD_MESSAGE: u16 = 4400;
 const CLOSE_FORBIDDEN: u16 = 4403;
 const CLOSE_RELOAD: u16 = 4500;
-
-/// The y-websocket message type of presence (the first byte of its frames).
-const MSG_AWARENESS: u8 = 1;
 
 pub(crate) enum Cmd {
     Join {
@@ -228,55 +226,6 @@ impl Room {
         }
         while let Some(cmd) = room.inbox.recv().await {
             fail(cmd, &CollabError::Closed);
-        }
-    }
-
-    /// Waits for `work` (the database) while still taking the room's commands: presence,
-    /// which needs no storage, is handled at once, so it never waits behind an append (on
-    /// PostgreSQL each waits for a commit's WAL flush); everything else is kept, in order,
-    /// for the loop in [`Room::run`].
-    async fn meanwhile<T>(&mut self, work: impl std::future::Future<Output = T>) -> T {
-        tokio::pin!(work);
-        let mut open = true;
-        loop {
-            tokio::select! {
-                biased;
-                out = &mut work => return out,
-                cmd = self.inbox.recv(), if open => match cmd {
-                    Some(cmd) => self.take_meanwhile(cmd),
-                    None => open = false,
-                },
-            }
-        }
-    }
-
-    /// A command that arrived while the room waits for the database: presence (a client's or
-    /// another node's) now, anything else later.
-    fn take_meanwhile(&mut self, cmd: Cmd) {
-        match cmd {
-            Cmd::Frame { conn, data }
-                if data.first() == Some(&MSG_AWARENESS)
-                    && data.len() <= self.shared.settings.max_message_bytes =>
-            {
-                match Message::decode_v1(&data) {
-                    Ok(Message::Awareness(update)) => self.on_awareness(conn, update),
-                    // Malformed: the loop closes the connection, in order.
-                    _ => self.deferred.push_back(Cmd::Frame { conn, data }),
-                }
-            }
-            Cmd::Remote { bytes } => {
-                let presence = self
-                    .shared
-                    .fanout
-                    .as_ref()
-                    .and_then(|f| f.accept(&bytes))
-                    .filter(|r| r.kind == crate::fanout::KIND_AWARENESS);
-                match presence {
-                    Some(remote) => self.on_remote_presence(&remote.payload),
-                    None => self.deferred.push_back(Cmd::Remote { bytes }),
-                }
-            }
-            other => self.deferred.push_back(other),
         }
     }
 

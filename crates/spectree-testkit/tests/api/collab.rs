@@ -312,17 +312,9 @@ async fn presence_does_not_wait_behind_a_stored_update() {
     let mut a = peer(&server, &id, &t).await;
     let mut b = peer(&server, &id, &t).await;
     let a_id = a.call(json!({"cmd": "clientId"})).await.unwrap()["clientId"].to_string();
-    let received = |counts: &Value| counts[&a_id].as_u64().unwrap_or(0);
     // Presence from `a` has reached `b` at least once (its first state on connecting).
-    let deadline = Instant::now() + Duration::from_millis(WAIT);
-    let before = loop {
-        let counts = b.call(json!({"cmd": "awarenessReceived"})).await.unwrap()["counts"].clone();
-        if received(&counts) > 0 {
-            break received(&counts);
-        }
-        assert!(Instant::now() < deadline, "no presence from a: {counts}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let wait = Duration::from_millis(WAIT);
+    let before = presence_received(&mut b, &a_id, 0, wait, "no presence from a").await;
 
     // SQLite: the one writer is ours. PostgreSQL: appends wait for our table lock.
     let mut hold = server.app().store().begin().await.unwrap();
@@ -341,18 +333,8 @@ async fn presence_does_not_wait_behind_a_stored_update() {
         .unwrap();
     // Generous for a relay that takes milliseconds, and well short of SQLite's 10 s busy
     // timeout, after which the blocked append fails and the room closes.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let counts = b.call(json!({"cmd": "awarenessReceived"})).await.unwrap()["counts"].clone();
-        if received(&counts) > before {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "presence waited behind the blocked append: {counts}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let waited = "presence waited behind the blocked append";
+    presence_received(&mut b, &a_id, before, Duration::from_secs(5), waited).await;
     let title = b.call(json!({"cmd": "snapshot"})).await.unwrap()["title"].clone();
     assert_eq!(title, "Title", "the edit was relayed before it was stored");
 
@@ -361,6 +343,31 @@ async fn presence_does_not_wait_behind_a_stored_update() {
         .await
         .unwrap();
     server.stop().await;
+}
+
+/// How many presence entries of `client` `peer` has received, once more than `more_than`
+/// (failing with `why` after `wait`).
+async fn presence_received(
+    peer: &mut YjsPeer,
+    client: &str,
+    more_than: u64,
+    wait: Duration,
+    why: &str,
+) -> u64 {
+    let deadline = Instant::now() + wait;
+    loop {
+        let counts = peer
+            .call(json!({"cmd": "awarenessReceived"}))
+            .await
+            .unwrap()["counts"]
+            .clone();
+        let n = counts[client].as_u64().unwrap_or(0);
+        if n > more_than {
+            return n;
+        }
+        assert!(Instant::now() < deadline, "{why}: {counts}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]
