@@ -192,6 +192,14 @@ impl Store {
         tx.commit().await
     }
 
+    /// Undoes a use case's transaction and returns once the database has let go of it. A
+    /// [`Tx`] dropped is rolled back too, but on PostgreSQL only when its connection is next
+    /// used: until then its row locks stay, and a `SKIP LOCKED` read right after (the
+    /// activity dispatcher claiming again) passes over the rows it held.
+    pub async fn rollback(tx: Tx) -> StoreResult<()> {
+        tx.rollback().await
+    }
+
     /// Starts a transaction for a use case.
     pub async fn begin(&self) -> StoreResult<Tx> {
         match &self.writer {

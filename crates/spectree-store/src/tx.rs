@@ -44,6 +44,18 @@ impl Tx {
             Inner::Member(m) => m.commit().await,
         }
     }
+
+    pub(crate) async fn rollback(self) -> StoreResult<()> {
+        match self.0 {
+            Inner::Plain(t) => Ok(t.rollback().await?),
+            // The writer undoes the member's savepoint before it runs anyone else's
+            // statement (`Slot::tidy`), so nobody sees the work or waits on it.
+            Inner::Member(m) => {
+                drop(m);
+                Ok(())
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Tx {

@@ -106,7 +106,10 @@ impl App {
                 tracing::warn!(consumer = f.consumer, activity = f.activity.id,
                     error = %f.error, "an activity consumer failed; retrying the batch \
                     one activity at a time");
-                drop(tx);
+                // Rolled back before claiming again: a claim that skipped the rows this
+                // one still held would hand the others over and leave the failed activity
+                // in the outbox as if never tried (no attempt counted, no backoff).
+                Store::rollback(tx).await?;
                 for a in &activities {
                     for consumer in consumers {
                         consumer.abandoned(a.id);

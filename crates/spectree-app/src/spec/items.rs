@@ -582,8 +582,9 @@ impl App {
         }
         // The change goes through the item's live document, so connected editors see it at
         // once and REST and live edits share one history; the room projects it back into
-        // the row (with its audit record) before answering.
-        drop(tx);
+        // the row (with its audit record) before answering. This transaction's locks go
+        // first: the room writes the same row.
+        Store::rollback(tx).await?;
         self.edit_document_to(item.id, actor.user_id, crate::collab::content_of(&item))
             .await?;
         // A REST change is a version of its own (with any live edits collected with it).

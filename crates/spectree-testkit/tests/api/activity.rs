@@ -759,3 +759,52 @@ async fn activity_committed_on_one_node_reaches_streams_on_another() {
     b.stop().await;
     a.stop().await;
 }
+
+/// A dispatcher whose claim failed claims again at once, and finds what it had claimed: the
+/// rollback has released the rows before the second claim (on PostgreSQL a claim skips rows
+/// another transaction holds, so a claim still held would make the failed activity look
+/// untried and hand over only the others).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_rolled_back_is_claimable_again_at_once() {
+    use spectree_app::store::activity::outbox;
+    use spectree_domain::clock::Timestamp;
+    let (server, owner, _org, _team, project) = project_fixture().await;
+    item(&owner, &project, json!({"type": "epic", "title": "Pay"})).await;
+    outbox_drained(&server).await;
+    // Put the epic's activity back in the outbox, due only far in the future: the server's
+    // own dispatcher leaves it alone, and the test claims it "then".
+    let store = server.app().store();
+    let far = Timestamp(i64::MAX / 4);
+    let mut tx = store.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO activity_outbox (activity_id, attempts, retry_at) \
+         SELECT MAX(id), 0, $1 FROM activity",
+    )
+    .bind(far.0)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    spectree_app::store::Store::commit(tx).await.unwrap();
+    let later = Timestamp(i64::MAX / 2);
+    for round in 0..20 {
+        let mut tx = store.begin().await.unwrap();
+        let first = outbox::claim(&mut tx, store.dialect(), 10, later)
+            .await
+            .unwrap();
+        assert_eq!(first.len(), 1, "round {round}");
+        spectree_app::store::Store::rollback(tx).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let again = outbox::claim(&mut tx, store.dialect(), 10, later)
+            .await
+            .unwrap();
+        assert_eq!(
+            again.len(),
+            1,
+            "round {round}: the rolled-back claim was skipped"
+        );
+        assert_eq!(again[0].activity.id, first[0].activity.id);
+        spectree_app::store::Store::rollback(tx).await.unwrap();
+    }
+    assert_eq!(count(&server, "activity_outbox").await, 1);
+    server.stop().await;
+}
