@@ -36,8 +36,10 @@ const MAX_BATCH: usize = 64;
 
 /// Batches written at once on PostgreSQL. One batch at a time leaves its cores idle while
 /// each statement's round trip and the commit's flush are waited for (all the more with the
-/// database on another host); a writer per create gives up the shared statements.
-const PG_WRITERS: usize = 4;
+/// database on another host); a writer per create gives up the shared statements. Two, not
+/// four (docs/decisions/0034): a batch costs PostgreSQL about a millisecond of CPU whatever
+/// it holds, and four writers split the same queue into batches half as large.
+const PG_WRITERS: usize = 2;
 
 /// One queued create and where its outcome goes.
 pub(crate) struct CreateJob {
