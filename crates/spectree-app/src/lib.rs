@@ -62,6 +62,8 @@ struct Inner {
     webhook_wake: tokio::sync::Notify,
     ai: ai::AiRuntime,
     credentials: identity::CredentialEnds,
+    /// Sessions and API tokens read lately.
+    recent_credentials: identity::RecentCredentials,
     /// Item creates waiting to be written together.
     creates: spec::CreateQueue,
 }
@@ -117,6 +119,7 @@ impl App {
                 webhook_wake: tokio::sync::Notify::new(),
                 ai,
                 credentials: identity::CredentialEnds::default(),
+                recent_credentials: identity::RecentCredentials::default(),
                 creates: spec::CreateQueue::default(),
             }
         });
@@ -149,6 +152,10 @@ impl App {
 
     pub(crate) fn inner_credentials(&self) -> &identity::CredentialEnds {
         &self.inner.credentials
+    }
+
+    pub(crate) fn recent_credentials(&self) -> &identity::RecentCredentials {
+        &self.inner.recent_credentials
     }
 
     pub(crate) fn mailer(&self) -> &Mailer {

@@ -19,6 +19,9 @@ pub struct AppSettings {
     pub session_absolute_timeout: Duration,
     /// How often an open stream or socket checks that its session or token is still valid.
     pub stream_recheck_interval: Duration,
+    /// How long a session or API token read stays usable for this node's next requests
+    /// (zero: read at every request).
+    pub credential_cache_ttl: Duration,
     /// Life of an email-verification link.
     pub verification_ttl: Duration,
     /// Life of a password-reset link.
@@ -58,6 +61,7 @@ impl Default for AppSettings {
             session_idle_timeout: Duration::from_secs(7 * 24 * 3600),
             session_absolute_timeout: Duration::from_secs(30 * 24 * 3600),
             stream_recheck_interval: Duration::from_secs(30),
+            credential_cache_ttl: Duration::from_secs(1),
             verification_ttl: Duration::from_secs(48 * 3600),
             password_reset_ttl: Duration::from_secs(3600),
             invitation_ttl: Duration::from_secs(14 * 24 * 3600),

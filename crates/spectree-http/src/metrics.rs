@@ -36,6 +36,8 @@ pub struct Metrics {
     pool_idle: Gauge<i64, AtomicI64>,
     activity_waiting: Gauge<i64, AtomicI64>,
     activity_dead: Gauge<i64, AtomicI64>,
+    credential_hits: Counter,
+    credentials_kept: Gauge<i64, AtomicI64>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -52,6 +54,8 @@ impl Default for Metrics {
         let pool_idle = Gauge::<i64, AtomicI64>::default();
         let activity_waiting = Gauge::<i64, AtomicI64>::default();
         let activity_dead = Gauge::<i64, AtomicI64>::default();
+        let credential_hits = Counter::default();
+        let credentials_kept = Gauge::<i64, AtomicI64>::default();
         registry.register("http_requests", "HTTP requests handled", requests.clone());
         registry.register(
             "http_request_duration_seconds",
@@ -79,6 +83,17 @@ impl Default for Metrics {
             "Activity the consumers gave up on after activity.max_attempts",
             activity_dead.clone(),
         );
+        registry.register(
+            "credential_cache_hits",
+            "Requests authenticated from a session or API token read lately \
+             (auth.credential_cache_ttl)",
+            credential_hits.clone(),
+        );
+        registry.register(
+            "credential_cache_entries",
+            "Sessions and API tokens kept for auth.credential_cache_ttl",
+            credentials_kept.clone(),
+        );
         Self {
             registry,
             requests,
@@ -87,6 +102,8 @@ impl Default for Metrics {
             pool_idle,
             activity_waiting,
             activity_dead,
+            credential_hits,
+            credentials_kept,
         }
     }
 }
@@ -94,8 +111,18 @@ impl Default for Metrics {
 impl Metrics {
     /// Renders every metric in the Prometheus text format, with the pool figures and the
     /// activity outbox's (waiting, dead letters) read now (the last known ones when the
-    /// database could not be read).
-    pub fn render(&self, pool: (u32, u32), activity: Option<(i64, i64)>) -> String {
+    /// database could not be read), and the credential cache's (hits so far, entries).
+    pub fn render(
+        &self,
+        pool: (u32, u32),
+        activity: Option<(i64, i64)>,
+        credentials: (u64, usize),
+    ) -> String {
+        let (hits, kept) = credentials;
+        self.credential_hits
+            .inc_by(hits.saturating_sub(self.credential_hits.get()));
+        self.credentials_kept
+            .set(i64::try_from(kept).unwrap_or(i64::MAX));
         self.pool_open.set(i64::from(pool.0));
         self.pool_idle.set(i64::from(pool.1));
         if let Some((waiting, dead)) = activity {

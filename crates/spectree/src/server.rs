@@ -61,6 +61,7 @@ pub fn app_settings(config: &Config) -> AppSettings {
         session_idle_timeout: config.auth.session_idle_timeout,
         session_absolute_timeout: config.auth.session_absolute_timeout,
         stream_recheck_interval: config.auth.stream_recheck_interval,
+        credential_cache_ttl: config.auth.credential_cache_ttl,
         verification_ttl: config.auth.verification_ttl,
         password_reset_ttl: config.auth.password_reset_ttl,
         invitation_ttl: config.auth.invitation_ttl,

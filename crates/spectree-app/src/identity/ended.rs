@@ -98,8 +98,10 @@ impl CredentialWatch {
 }
 
 impl App {
-    /// Tells this node's open streams that a credential ended.
+    /// Tells this node that a credential ended: its cached read is forgotten and its open
+    /// streams end.
     pub(crate) fn credential_ended(&self, e: Ended) {
+        self.recent_credentials().forget(e);
         let _ = self.inner_credentials().tx.send(e);
     }
 

@@ -43,9 +43,11 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             None
         }
     };
-    let body = state
-        .metrics
-        .render(state.app.store().pool_stats(), activity);
+    let body = state.metrics.render(
+        state.app.store().pool_stats(),
+        activity,
+        state.app.credential_cache_stats(),
+    );
     (
         StatusCode::OK,
         [(

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use spectree_domain::identity::SignupMode;
 
@@ -95,6 +96,16 @@ pub(super) fn build(layers: &Layers) -> Result<Config, ConfigError> {
                 .required("auth.session_absolute_timeout", Raw::duration)?,
             stream_recheck_interval: values
                 .required("auth.stream_recheck_interval", Raw::duration)?,
+            credential_cache_ttl: values.required("auth.credential_cache_ttl", |raw| {
+                let ttl = raw.duration_or_zero()?;
+                if ttl > Duration::from_secs(60) {
+                    return Err(format!(
+                        "must be at most 1m, got {}",
+                        humantime::format_duration(ttl)
+                    ));
+                }
+                Ok(ttl)
+            })?,
             verification_ttl: values.required("auth.verification_ttl", Raw::duration)?,
             password_reset_ttl: values.required("auth.password_reset_ttl", Raw::duration)?,
             invitation_ttl: values.required("auth.invitation_ttl", Raw::duration)?,

@@ -312,6 +312,16 @@ pub(super) static KEYS: &[Key] = &[
         show: |c| duration(c.auth.stream_recheck_interval),
     },
     Key {
+        path: "auth.credential_cache_ttl",
+        kind: Kind::Duration,
+        secret: false,
+        default: DefaultValue::Fixed("1s"),
+        doc: "How long this node answers requests from a session or API token it read\n\
+              before reading it again (at most 1m; 0s reads it at every request). A sign-out\n\
+              or revoke on this node takes effect at once; on other nodes within this long.",
+        show: |c| duration(c.auth.credential_cache_ttl),
+    },
+    Key {
         path: "auth.verification_ttl",
         kind: Kind::Duration,
         secret: false,

@@ -110,6 +110,9 @@ pub struct AuthConfig {
     /// socket checks that the session (or API token) that opened it is still valid.
     /// Default `30s`.
     pub stream_recheck_interval: Duration,
+    /// `auth.credential_cache_ttl`: how long this node answers requests from a session or
+    /// API token it read, before reading it again. Default `1s`; `0s` reads every time.
+    pub credential_cache_ttl: Duration,
     /// `auth.verification_ttl`: life of an email-verification link. Default `48h`.
     pub verification_ttl: Duration,
     /// `auth.password_reset_ttl`. Default `1h`.

@@ -25,6 +25,15 @@ impl Raw {
 
     /// A humantime duration greater than zero.
     pub fn duration(&self) -> Result<Duration, String> {
+        let duration = self.duration_or_zero()?;
+        if duration.is_zero() {
+            return Err("duration must be greater than zero".to_owned());
+        }
+        Ok(duration)
+    }
+
+    /// A humantime duration, zero allowed (`"0s"`: the feature it times is off).
+    pub fn duration_or_zero(&self) -> Result<Duration, String> {
         let text = self.string().map_err(|_| {
             "expected a duration string such as \"15m\" or \"7d\", found a number or other value"
                 .to_owned()
@@ -32,9 +41,6 @@ impl Raw {
         let duration = humantime::parse_duration(text.trim()).map_err(|_| {
             format!("invalid duration {text:?} (examples: \"30s\", \"15m\", \"7d\", \"1h 30m\")")
         })?;
-        if duration.is_zero() {
-            return Err("duration must be greater than zero".to_owned());
-        }
         Ok(duration)
     }
 

@@ -549,3 +549,18 @@ fn the_openai_provider_needs_an_http_base_url_and_keeps_its_key_secret() {
     assert!(!format!("{config:?}").contains("sk-very-secret"));
     assert!(!print(&config).contains("sk-very-secret"));
 }
+
+#[test]
+fn the_credential_cache_lasts_a_second_can_be_turned_off_and_has_a_ceiling() {
+    assert_eq!(defaults().auth.credential_cache_ttl, Duration::from_secs(1));
+    let off = with_file("[auth]\ncredential_cache_ttl = \"0s\"\n", &[]).unwrap();
+    assert_eq!(off.auth.credential_cache_ttl, Duration::ZERO);
+    let env = with_file("", &[("SPECTREE_AUTH_CREDENTIAL_CACHE_TTL", "250ms")]).unwrap();
+    assert_eq!(env.auth.credential_cache_ttl, Duration::from_millis(250));
+    let message = error(with_file("[auth]\ncredential_cache_ttl = \"5m\"\n", &[]));
+    assert!(message.contains("auth.credential_cache_ttl"), "{message}");
+    assert!(message.contains("at most 1m"), "{message}");
+    // Elsewhere a zero duration is still refused.
+    let message = error(with_file("[auth]\nstream_recheck_interval = \"0s\"\n", &[]));
+    assert!(message.contains("greater than zero"), "{message}");
+}
