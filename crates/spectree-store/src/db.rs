@@ -200,6 +200,27 @@ impl Store {
         tx.rollback().await
     }
 
+    /// PostgreSQL: a connection of the pool outside any transaction, for a use case that
+    /// reads, then writes everything in one statement ([`crate::Writes`]), which PostgreSQL
+    /// runs atomically on its own; `None` on SQLite, whose writes all go through
+    /// [`Store::begin`]. Under PostgreSQL's READ COMMITTED a read inside a transaction sees
+    /// what the same read outside would (each statement takes a fresh snapshot and plain
+    /// reads lock nothing), so such a use case saves the `BEGIN` and `COMMIT` round trips
+    /// without seeing anything else (docs/decisions/0035). After a write that recorded
+    /// activity, call [`Store::committed`].
+    pub async fn autocommit(&self) -> StoreResult<Option<Conn>> {
+        match &self.writer {
+            Writer::Sqlite(_) => Ok(None),
+            Writer::Pool(p) => Ok(Some(p.acquire().await?)),
+        }
+    }
+
+    /// Wakes the activity dispatchers after a write made without [`Store::commit`] (one
+    /// statement on an [`Store::autocommit`] connection) recorded activity.
+    pub fn committed(&self) {
+        crate::activity::signal_commit();
+    }
+
     /// Starts a transaction for a use case.
     pub async fn begin(&self) -> StoreResult<Tx> {
         match &self.writer {

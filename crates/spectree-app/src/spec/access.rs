@@ -18,6 +18,17 @@ fn decide(access: &Access, action: Action) -> Result<(), SpecError> {
     }
 }
 
+/// Authorizes `action` on a project read with what the actor holds there (`None`: the
+/// project does not exist).
+pub(crate) fn authorize_found(
+    found: Option<(Project, Access)>,
+    action: Action,
+) -> Result<Project, SpecError> {
+    let (project, access) = found.ok_or(SpecError::NotFound)?;
+    decide(&access, action)?;
+    Ok(project)
+}
+
 impl App {
     /// Loads a project and authorizes `action` on it.
     pub(crate) async fn authorize_project(
@@ -27,12 +38,8 @@ impl App {
         id: ProjectId,
         action: Action,
     ) -> Result<Project, SpecError> {
-        let (project, access) =
-            projects::get_with_access(c, self.store().sealer(), id, actor.user_id)
-                .await?
-                .ok_or(SpecError::NotFound)?;
-        decide(&access, action)?;
-        Ok(project)
+        let found = projects::get_with_access(c, self.store().sealer(), id, actor.user_id).await?;
+        authorize_found(found, action)
     }
 
     /// Loads an item with its project and authorizes `action` on the project.

@@ -1,10 +1,11 @@
 //! Item creates that arrive together are written together (docs/decisions/0027): on SQLite
 //! one batch at a time, as its one writer runs use cases one after another anyway; on
-//! PostgreSQL a few batches side by side (docs/decisions/0030).
+//! PostgreSQL a few batches side by side (docs/decisions/0030), each read in one statement
+//! and written in one, without a transaction around them (docs/decisions/0036).
 //!
 //! Each create is its own use case with its own outcome: authorized, validated, placed last
 //! under its parent, with its version, activity, watch and audit record. What they share is
-//! the transaction and the statements: the creates queued while a batch is being written
+//! the commit and the statements: the creates queued while a batch is being written
 //! form the next batch, whose parents, last positions and authorizations are read once and
 //! whose rows go in with a statement per table instead of one per row. A create that
 //! breaks a rule is answered with its error and writes nothing; a storage failure of the
@@ -18,16 +19,18 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use spectree_domain::discussion::mentions;
 use spectree_domain::ids::{ItemId, ProjectId, UserId};
 use spectree_domain::org::Action;
 use spectree_domain::spec::Position;
 use spectree_domain::spec::search::words_text;
-use spectree_store::spec::items::{self, Item};
+use spectree_store::spec::items::{self, Item, NewParent};
 use spectree_store::spec::projects::Project;
-use spectree_store::{Store, StoreError};
+use spectree_store::{AnyConnection, Conn, Dialect, Store, StoreError};
 use tokio::sync::oneshot;
 
 use super::SpecError;
+use super::access::authorize_found;
 use super::items::{NewItem, text_words};
 use crate::{Actor, App};
 
@@ -150,10 +153,13 @@ impl App {
         half.clamp(1, PG_WRITERS)
     }
 
-    /// Writes queued creates, batch after batch, until the queue is empty.
+    /// Writes queued creates, batch after batch, until the queue is empty. On PostgreSQL
+    /// the drain keeps one connection for its batches: sqlx pings a connection each time it
+    /// leaves the pool and each time it returns, two round trips a batch for nothing.
     async fn drain_creates(&self) {
         let queue = &self.inner.creates;
         let guard = DrainGuard(queue);
+        let mut held: Option<Conn> = None;
         loop {
             let batch: Vec<CreateJob> = {
                 let mut s = queue.lock();
@@ -164,14 +170,18 @@ impl App {
                 let n = s.jobs.len().min(MAX_BATCH);
                 s.jobs.drain(..n).collect()
             };
-            self.create_batch(batch).await;
+            self.create_batch(batch, &mut held).await;
         }
         std::mem::forget(guard);
     }
 
     /// Writes one batch and answers its creates.
-    async fn create_batch(&self, batch: Vec<CreateJob>) {
-        match self.create_together(&batch).await {
+    async fn create_batch(&self, batch: Vec<CreateJob>, held: &mut Option<Conn>) {
+        let together = match self.store().dialect() {
+            Dialect::Postgres => self.create_together_autocommit(&batch, held).await,
+            Dialect::Sqlite => self.create_together(&batch).await,
+        };
+        match together {
             Ok(outcomes) => {
                 self.inner.creates.batches.fetch_add(1, Ordering::Relaxed);
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
@@ -193,32 +203,112 @@ impl App {
         }
     }
 
-    /// The creates of a batch in one transaction: each one's outcome, or the storage error
-    /// that rolled them all back.
+    /// The creates of a batch in one transaction (SQLite, where it joins the writer's
+    /// group): each one's outcome, or the storage error that rolled them all back.
     async fn create_together(
         &self,
         batch: &[CreateJob],
     ) -> Result<Vec<Result<Item, SpecError>>, StoreError> {
-        let sealer = self.store().sealer();
         let mut tx = self.store().begin().await?;
+        let outcomes = self.place_batch(&mut tx, batch).await?;
+        let (rows, actors, words) = created_of(batch, &outcomes);
+        if !rows.is_empty() {
+            self.write_created_items(&mut tx, &rows, &actors, words)
+                .await?;
+        }
+        Store::commit(tx).await?;
+        Ok(outcomes)
+    }
+
+    /// The creates of a batch on PostgreSQL (docs/decisions/0036): the reads outside a
+    /// transaction, then every row in one statement, which commits on its own
+    /// ([`Store::autocommit`]): two round trips a batch instead of seven (the two reads were
+    /// one, and `BEGIN`, `COMMIT` and sqlx's pings as the connection leaves the pool and
+    /// returns are gone). Mentions in a description need their own reads and
+    /// writes, so a batch with any goes in a transaction. The connection is kept in `held`
+    /// for the next batch unless something failed.
+    async fn create_together_autocommit(
+        &self,
+        batch: &[CreateJob],
+        held: &mut Option<Conn>,
+    ) -> Result<Vec<Result<Item, SpecError>>, StoreError> {
+        let mut conn = match held.take() {
+            Some(c) => c,
+            None => self
+                .store()
+                .autocommit()
+                .await?
+                .ok_or_else(|| StoreError::Corrupt("no autocommit connection".into()))?,
+        };
+        let outcomes = self.place_batch(&mut conn, batch).await?;
+        let (rows, actors, words) = created_of(batch, &outcomes);
+        if !rows.is_empty() {
+            if rows.iter().any(|i| !mentions(&i.description).is_empty()) {
+                // Its reads and writes, in a transaction of their own (as good as on this
+                // connection: see `Store::autocommit`).
+                let mut tx = self.store().begin().await?;
+                self.write_created_items(&mut tx, &rows, &actors, words)
+                    .await?;
+                Store::commit(tx).await?;
+            } else {
+                self.write_created_items(&mut conn, &rows, &actors, words)
+                    .await?;
+            }
+            self.store().committed();
+        }
+        *held = Some(conn);
+        Ok(outcomes)
+    }
+
+    /// Authorizes, checks and places each create of a batch: each one's outcome, or the
+    /// storage error that fails them all.
+    async fn place_batch(
+        &self,
+        c: &mut AnyConnection,
+        batch: &[CreateJob],
+    ) -> Result<Vec<Result<Item, SpecError>>, StoreError> {
+        let sealer = self.store().sealer();
         let mut parent_ids: Vec<ItemId> = batch
             .iter()
             .filter_map(|j| j.new.placement.parent_id)
             .collect();
         parent_ids.sort_unstable();
         parent_ids.dedup();
-        // The parents, each with its last position (none when it has no live children yet).
-        let found = items::get_many_with_last_child(&mut tx, sealer, &parent_ids).await?;
+        // The first create's project and its actor's access there, and the parents of all,
+        // each with its last position (none when it has no live children yet), in one
+        // round trip; the rare batch over several projects or people reads the others'
+        // access as it meets them.
+        let Some(first) = batch.first() else {
+            return Ok(Vec::new());
+        };
+        let (first_access, found) = match items::create_context(
+            &mut *c,
+            sealer,
+            first.project,
+            first.actor.user_id,
+            &parent_ids,
+        )
+        .await?
+        {
+            Some((access, parents)) => (Some(access), parents),
+            None => (None, items::new_parents(&mut *c, &parent_ids).await?),
+        };
         let mut last: HashMap<(ProjectId, Option<ItemId>), Option<Position>> = found
             .iter()
-            .map(|(p, at)| {
-                let at = at.as_deref().and_then(|s| Position::parse(s).ok());
+            .map(|p| {
+                let at = p
+                    .last_child
+                    .as_deref()
+                    .and_then(|s| Position::parse(s).ok());
                 ((p.project_id, Some(p.id)), at)
             })
             .collect();
-        let parents: HashMap<ItemId, Item> = found.into_iter().map(|(p, _)| (p.id, p)).collect();
+        let parents: HashMap<ItemId, NewParent> = found.into_iter().map(|p| (p.id, p)).collect();
         // Authorizations granted in this batch; a refused one is asked again (rare).
         let mut projects: HashMap<(ProjectId, UserId), Project> = HashMap::new();
+        if let Ok(project) = authorize_found(first_access, Action::Edit) {
+            projects.insert((first.project, first.actor.user_id), project);
+        }
         let mut assignees_ok: HashMap<ProjectId, HashSet<UserId>> = HashMap::new();
         let mut outcomes: Vec<Result<Item, SpecError>> = Vec::with_capacity(batch.len());
         for job in batch {
@@ -226,7 +316,7 @@ impl App {
             let project = match projects.get(&key) {
                 Some(p) => Ok(p.clone()),
                 None => self
-                    .authorize_project(&mut tx, &job.actor, job.project, Action::Edit)
+                    .authorize_project(&mut *c, &job.actor, job.project, Action::Edit)
                     .await
                     .inspect(|p| {
                         projects.insert(key, p.clone());
@@ -235,7 +325,7 @@ impl App {
             let outcome = match project {
                 Ok(project) => {
                     self.place_new_item(
-                        &mut tx,
+                        &mut *c,
                         job,
                         &project,
                         &parents,
@@ -252,20 +342,6 @@ impl App {
                 other => outcomes.push(other),
             }
         }
-        let created: Vec<(&CreateJob, &Item)> = batch
-            .iter()
-            .zip(&outcomes)
-            .filter_map(|(j, o)| o.as_ref().ok().map(|i| (j, i)))
-            .collect();
-        if created.is_empty() {
-            return Ok(outcomes);
-        }
-        let rows: Vec<Item> = created.iter().map(|(_, i)| (*i).clone()).collect();
-        let actors: Vec<&Actor> = created.iter().map(|(j, _)| &j.actor).collect();
-        let words: Vec<String> = created.iter().map(|(j, _)| j.words.clone()).collect();
-        self.write_created_items(&mut tx, &rows, &actors, words)
-            .await?;
-        Store::commit(tx).await?;
         Ok(outcomes)
     }
 
@@ -273,19 +349,17 @@ impl App {
     /// earlier creates there.
     async fn place_new_item(
         &self,
-        tx: &mut spectree_store::Tx,
+        tx: &mut AnyConnection,
         job: &CreateJob,
         project: &Project,
-        parents: &HashMap<ItemId, Item>,
+        parents: &HashMap<ItemId, NewParent>,
         last: &mut HashMap<(ProjectId, Option<ItemId>), Option<Position>>,
         assignees_ok: &mut HashSet<UserId>,
     ) -> Result<Item, SpecError> {
         let parent = match job.new.placement.parent_id {
             None => None,
             Some(id) => match parents.get(&id) {
-                Some(p) if p.project_id == project.id && p.deleted_at.is_none() => {
-                    Some((p.id, p.item_type))
-                }
+                Some(p) if p.project_id == project.id && !p.trashed => Some((p.id, p.item_type)),
                 _ => return Err(SpecError::InvalidParent),
             },
         };
@@ -311,4 +385,22 @@ impl App {
         last.insert(key, Some(position));
         Ok(item)
     }
+}
+
+/// The items a batch created, with their actors and search words, in batch order.
+fn created_of<'a>(
+    batch: &'a [CreateJob],
+    outcomes: &[Result<Item, SpecError>],
+) -> (Vec<Item>, Vec<&'a Actor>, Vec<String>) {
+    let mut rows = Vec::new();
+    let mut actors = Vec::new();
+    let mut words = Vec::new();
+    for (job, outcome) in batch.iter().zip(outcomes) {
+        if let Ok(item) = outcome {
+            rows.push(item.clone());
+            actors.push(&job.actor);
+            words.push(job.words.clone());
+        }
+    }
+    (rows, actors, words)
 }

@@ -191,20 +191,123 @@ pub async fn get_many(
     by_ids(c, sealer, ids, "", |_, item| Ok(item)).await
 }
 
-/// [`get_many`], each item with the last position among its live children (`None` when it
-/// has none): what placing new items last under them needs, in one statement.
-pub async fn get_many_with_last_child(
+/// A parent of new items, as a batch of creates needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewParent {
+    /// Id.
+    pub id: ItemId,
+    /// Its project.
+    pub project_id: ProjectId,
+    /// Its type (a child's ranks below it).
+    pub item_type: ItemType,
+    /// In the trash (nothing may be created under it).
+    pub trashed: bool,
+    /// The position of its last child not in the trash.
+    pub last_child: Option<String>,
+}
+
+/// The columns of a [`NewParent`] of the item `w`, named so they do not clash with a
+/// project's.
+const NEW_PARENT_COLUMNS: &str = "w.id AS parent_id, w.project_id AS parent_project, \
+     w.item_type AS parent_type, \
+     CAST(CASE WHEN w.deleted_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS parent_trashed, \
+     (SELECT c.position FROM work_items c WHERE c.parent_id = w.id AND c.deleted_at IS NULL \
+      ORDER BY c.position DESC LIMIT 1) AS last_child";
+
+/// `w.id` among `ids`, their parameters from `$first` (SQLite: one JSON array, as in
+/// [`for_rows_by_id`]).
+fn w_id_among(sqlite: bool, first: usize, ids: &[ItemId]) -> StoreResult<(String, Vec<String>)> {
+    let ids: Vec<String> = ids.iter().map(ItemId::to_string).collect();
+    if sqlite {
+        let list = serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok((
+            format!("w.id IN (SELECT value FROM json_each(${first}))"),
+            vec![list],
+        ))
+    } else {
+        Ok((
+            format!("w.id IN ({})", crate::param_list(first, ids.len())),
+            ids,
+        ))
+    }
+}
+
+fn new_parent_from_row(r: &AnyRow) -> StoreResult<Option<NewParent>> {
+    let Some(id) = parse_opt(r, "parent_id")? else {
+        return Ok(None);
+    };
+    Ok(Some(NewParent {
+        id,
+        project_id: parse(r, "parent_project")?,
+        item_type: parse(r, "parent_type")?,
+        trashed: r.try_get::<i64, _>("parent_trashed")? != 0,
+        last_child: r.try_get("last_child")?,
+    }))
+}
+
+/// The items with these ids as parents of new items; unknown ids are skipped.
+pub async fn new_parents(c: &mut AnyConnection, ids: &[ItemId]) -> StoreResult<Vec<NewParent>> {
+    let sqlite = !c.backend_name().eq_ignore_ascii_case("postgresql");
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_PARAMS) {
+        let (among, binds) = w_id_among(sqlite, 1, chunk)?;
+        let sql = format!("SELECT {NEW_PARENT_COLUMNS} FROM work_items w WHERE {among}");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            q = q.bind(b);
+        }
+        for r in q.fetch_all(&mut *c).await? {
+            found.extend(new_parent_from_row(&r)?);
+        }
+    }
+    Ok(found)
+}
+
+/// What a batch of creates reads before it writes, in one statement: the project with
+/// what `user` holds there, and the parents (at most [`MAX_PARAMS`] - 2; unknown ones
+/// skipped). `None` when the project does not exist.
+pub async fn create_context(
     c: &mut AnyConnection,
     sealer: &dyn Sealer,
-    ids: &[ItemId],
-) -> StoreResult<Vec<(Item, Option<String>)>> {
-    const LAST_CHILD: &str = ", (SELECT c.position FROM work_items c \
-        WHERE c.parent_id = work_items.id AND c.deleted_at IS NULL \
-        ORDER BY c.position DESC LIMIT 1) AS last_child";
-    by_ids(c, sealer, ids, LAST_CHILD, |r, item| {
-        Ok((item, r.try_get("last_child")?))
-    })
-    .await
+    project: ProjectId,
+    user: UserId,
+    parents: &[ItemId],
+) -> StoreResult<
+    Option<(
+        (super::projects::Project, spectree_domain::org::Access),
+        Vec<NewParent>,
+    )>,
+> {
+    if parents.is_empty() || parents.len() > MAX_PARAMS - 2 {
+        let Some(found) = super::projects::get_with_access(&mut *c, sealer, project, user).await?
+        else {
+            return Ok(None);
+        };
+        let parents = new_parents(c, parents).await?;
+        return Ok(Some((found, parents)));
+    }
+    let sqlite = !c.backend_name().eq_ignore_ascii_case("postgresql");
+    let (among, binds) = w_id_among(sqlite, 3, parents)?;
+    let sql = format!(
+        "SELECT a.*, {NEW_PARENT_COLUMNS} FROM ({}) a LEFT JOIN work_items w ON {among}",
+        super::projects::WITH_ACCESS
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(project.to_string())
+        .bind(user.to_string());
+    for b in binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&mut *c).await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let found = super::projects::with_access_from_row(first, sealer)?;
+    let mut parents = Vec::with_capacity(rows.len());
+    for r in &rows {
+        parents.extend(new_parent_from_row(r)?);
+    }
+    Ok(Some((found, parents)))
 }
 
 /// Items by id with `extra` columns after the item's, each row made a `T` by `read`, in the

@@ -101,28 +101,35 @@ pub async fn get_with_access(
     id: ProjectId,
     user: UserId,
 ) -> StoreResult<Option<(Project, Access)>> {
-    let row = sqlx::query(
-        "SELECT p.id, p.org_id, p.team_id, p.name, p.slug, p.description, p.created_by, \
-         p.created_at, p.updated_at, m.role AS org_role, tm.role AS team_role, \
-         COALESCE(t.viewers_can_comment, 0) AS viewers_can_comment, \
-         CAST(CASE WHEN m.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS org_member \
-         FROM projects p \
-         LEFT JOIN org_members m ON m.org_id = p.org_id AND m.user_id = $2 \
-         LEFT JOIN teams t ON t.id = p.team_id AND t.org_id = m.org_id \
-         LEFT JOIN team_members tm ON tm.team_id = t.id AND tm.user_id = m.user_id \
-         WHERE p.id = $1",
-    )
-    .bind(id.to_string())
-    .bind(user.to_string())
-    .fetch_optional(c)
-    .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    Ok(Some((
-        from_row(&row, sealer)?,
-        crate::org::members::access_from_row(&row)?,
-    )))
+    let row = sqlx::query(WITH_ACCESS)
+        .bind(id.to_string())
+        .bind(user.to_string())
+        .fetch_optional(c)
+        .await?;
+    row.map(|r| with_access_from_row(&r, sealer)).transpose()
+}
+
+/// The project `$1` with what user `$2` holds there: one row, or none when the project
+/// does not exist.
+pub(crate) const WITH_ACCESS: &str = "SELECT p.id, p.org_id, p.team_id, p.name, p.slug, \
+     p.description, p.created_by, p.created_at, p.updated_at, m.role AS org_role, \
+     tm.role AS team_role, COALESCE(t.viewers_can_comment, 0) AS viewers_can_comment, \
+     CAST(CASE WHEN m.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS org_member \
+     FROM projects p \
+     LEFT JOIN org_members m ON m.org_id = p.org_id AND m.user_id = $2 \
+     LEFT JOIN teams t ON t.id = p.team_id AND t.org_id = m.org_id \
+     LEFT JOIN team_members tm ON tm.team_id = t.id AND tm.user_id = m.user_id \
+     WHERE p.id = $1";
+
+/// A row of [`WITH_ACCESS`] (or of a statement that selects its columns).
+pub(crate) fn with_access_from_row(
+    row: &AnyRow,
+    sealer: &dyn Sealer,
+) -> StoreResult<(Project, Access)> {
+    Ok((
+        from_row(row, sealer)?,
+        crate::org::members::access_from_row(row)?,
+    ))
 }
 
 /// A team's projects in id order after a cursor.

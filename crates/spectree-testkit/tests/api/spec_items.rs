@@ -427,6 +427,22 @@ async fn rows_where(server: &TestServer, table: &str, filter: &str, arg: &str) -
     .unwrap()
 }
 
+/// Makes creates queue: holds SQLite's one writer, or on PostgreSQL locks the row of
+/// `parent`, so that a batch inserting under it waits at the insert's foreign-key check;
+/// committing the returned transaction lets them go.
+async fn hold_creates(server: &TestServer, parent: &str) -> spectree_store::Tx {
+    let store = server.app().store();
+    let mut hold = store.begin().await.unwrap();
+    if store.dialect() != spectree_store::Dialect::Sqlite {
+        sqlx::query("SELECT id FROM work_items WHERE id = $1 FOR UPDATE")
+            .bind(parent)
+            .fetch_one(&mut *hold)
+            .await
+            .unwrap();
+    }
+    hold
+}
+
 /// Creates queued while the writer is busy are written together (decision 0027), and each
 /// still gets its own outcome: the good ones their row, version, activity, watch and audit
 /// record, placed last under their parent one after another; the bad ones their own error,
@@ -484,14 +500,7 @@ async fn creates_that_arrive_together_are_written_together_each_with_its_own_out
     // and once every writer waits so, the creates that follow queue.
     let app = server.app();
     let sqlite = app.store().dialect() == spectree_store::Dialect::Sqlite;
-    let mut hold = app.store().begin().await.unwrap();
-    if !sqlite {
-        sqlx::query("SELECT id FROM work_items WHERE id = $1 FOR UPDATE")
-            .bind(&feature)
-            .fetch_one(&mut *hold)
-            .await
-            .unwrap();
-    }
+    let hold = hold_creates(&server, &feature).await;
     let mut requests: Vec<(spectree_testkit::Client, serde_json::Value, u16, &str)> = Vec::new();
     for i in 0..12 {
         let body = json!({"type": "story", "title": format!("S{i:02}"), "parent_id": feature});
@@ -670,6 +679,117 @@ async fn creates_that_arrive_together_are_written_together_each_with_its_own_out
         .get(&format!("/api/v1/projects/{project}/search?q=S07"))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
+    server.stop().await;
+}
+
+/// The first create of a batch is the one whose project and access are read with the
+/// batch's parents (decision 0036): when its project does not exist, the others are still
+/// placed under their parents, and a create whose description mentions someone is written
+/// with its mention (on PostgreSQL in a transaction of its own rather than as one
+/// statement).
+#[tokio::test]
+async fn a_batch_led_by_a_create_in_a_missing_project_places_the_rest_and_their_mentions() {
+    let (server, owner, org, team, project) = project_fixture().await;
+    let (ada, _) = team_member(&server, &owner, (&org, &team), "ada@acme.example", "editor").await;
+    let epic = item(
+        &owner,
+        &project,
+        json!({"type": "epic", "title": "Payments"}),
+    )
+    .await;
+    let feature = item(
+        &owner,
+        &project,
+        json!({"type": "feature", "title": "Cards", "parent_id": epic}),
+    )
+    .await;
+    let app = server.app();
+    let sqlite = app.store().dialect() == spectree_store::Dialect::Sqlite;
+    let received_before = app.item_creates_received();
+    // As above: hold the writer (SQLite) or the feature's row (PostgreSQL), so that the
+    // creates after the first (on PostgreSQL, the first two: two batches are written side
+    // by side) queue and form one batch.
+    let hold = hold_creates(&server, &feature).await;
+    let leaders = if sqlite { 1 } else { 2 };
+    let missing = "0190a0b0-0000-7000-8000-000000000000";
+    let mut requests: Vec<(String, serde_json::Value, u16)> = Vec::new();
+    for i in 0..leaders {
+        let body = json!({"type": "story", "title": format!("Lead {i}"), "parent_id": feature});
+        requests.push((project.clone(), body, 201));
+    }
+    requests.push((
+        missing.to_owned(),
+        json!({"type": "story", "title": "Nowhere"}),
+        404,
+    ));
+    requests.push((
+        project.clone(),
+        json!({"type": "story", "title": "Mention", "parent_id": feature,
+               "description": "@ada please review"}),
+        201,
+    ));
+    requests.push((
+        project.clone(),
+        json!({"type": "story", "title": "Plain", "parent_id": feature}),
+        201,
+    ));
+    requests.push((
+        project.clone(),
+        json!({"type": "epic", "title": "Root"}),
+        201,
+    ));
+    let mut tasks = Vec::new();
+    for (p, body, _) in &requests {
+        let (c, body, path) = (
+            owner.clone(),
+            body.clone(),
+            format!("/api/v1/projects/{p}/items"),
+        );
+        tasks.push(tokio::spawn(async move {
+            let r = c.post(&path, &body).await;
+            (r.status, r.body)
+        }));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while app.item_creates_received() - received_before < tasks.len() as u64 {
+            assert!(Instant::now() < deadline, "creates did not queue");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    let batches_before = app.item_create_batches();
+    spectree_store::Store::commit(hold).await.unwrap();
+    let mut ids = Vec::new();
+    for ((_, body, status), t) in requests.iter().zip(tasks) {
+        let (got, answer) = t.await.unwrap();
+        assert_eq!(got, *status, "{body}: {answer}");
+        ids.push(answer["id"].as_str().map(str::to_owned));
+    }
+    let batches = app.item_create_batches() - batches_before;
+    assert!(
+        batches <= leaders + 1,
+        "the creates after the leaders took {batches} batches"
+    );
+    let titles: Vec<String> = tree_titles(&owner, &project)
+        .await
+        .into_iter()
+        .map(|t| t.1)
+        .collect();
+    let stories: Vec<&str> = titles
+        .iter()
+        .map(String::as_str)
+        .filter(|t| {
+            ["Lead", "Mention", "Plain"]
+                .iter()
+                .any(|p| t.starts_with(p))
+        })
+        .collect();
+    assert_eq!(stories.len(), leaders as usize + 2, "{titles:?}");
+    assert_eq!(&stories[stories.len() - 2..], ["Mention", "Plain"]);
+    assert_eq!(titles.last().map(String::as_str), Some("Root"));
+    // Ada was mentioned: she watches the story for it.
+    let mention = ids[leaders as usize + 1].clone().unwrap();
+    let r = ada.get(&format!("/api/v1/items/{mention}/watch")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["watch"]["reason"], "mentioned", "{}", r.body);
     server.stop().await;
 }
 
