@@ -8,6 +8,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use spectree_domain::Timestamp;
 use spectree_domain::ids::{ItemId, OrgId, UserId};
 use spectree_store::Store;
 use spectree_store::collab::{self, NewUpdate};
@@ -118,6 +119,9 @@ pub(crate) struct Room {
     rest_clients: HashMap<UserId, u64>,
     /// Server-side writers' copies of the document, by client id (see `writers.rs`).
     writers: HashMap<u64, (Doc, Roots)>,
+    /// When this room last touched each editor's editing session (so it is open, unless
+    /// that was longer ago than `session_idle`): their next update writes just the touch.
+    sessions_touched: HashMap<UserId, Timestamp>,
     /// The projection live edits are waiting for (see `schedule.rs`).
     projection: Option<schedule::Pending>,
     empty_since: Option<Instant>,
@@ -285,6 +289,7 @@ impl Room {
             client_owners: HashMap::new(),
             rest_clients: HashMap::new(),
             writers: HashMap::new(),
+            sessions_touched: HashMap::new(),
             projection: None,
             empty_since: Some(Instant::now()),
             last_check: Instant::now(),
@@ -627,6 +632,17 @@ impl Room {
         let now = shared.clock.now();
         let first = self.seq + 1;
         let idle_before = now.minus(shared.settings.session_idle);
+        let session = match editor {
+            Some(user)
+                if self
+                    .sessions_touched
+                    .get(&user)
+                    .is_some_and(|at| *at >= idle_before) =>
+            {
+                collab::SessionState::Open
+            }
+            _ => collab::SessionState::Unknown,
+        };
         let compaction_due = self.since_snapshot + all.len() >= shared.settings.compact_every;
         let (org, item) = (self.org, self.item);
         let last = first + all.len() as i64 - 1;
@@ -649,8 +665,17 @@ impl Room {
                     user_id: *user_id,
                     client_id: *client_id,
                 };
-                if collab::append_touching_alone(store, org, item, &u, user, now, idle_before)
-                    .await?
+                if collab::append_touching_alone(
+                    store,
+                    org,
+                    item,
+                    &u,
+                    user,
+                    now,
+                    idle_before,
+                    session,
+                )
+                .await?
                 {
                     return Ok(false);
                 }
@@ -694,6 +719,9 @@ impl Room {
             Ok::<bool, CollabError>(compacted)
         };
         let compacted = self.meanwhile(write).await?;
+        if let Some(user) = editor {
+            self.sessions_touched.insert(user, now);
+        }
         self.seq = last;
         self.since_snapshot = if compacted {
             0
