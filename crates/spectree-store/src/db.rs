@@ -206,7 +206,7 @@ impl Store {
     /// [`Store::begin`]. Under PostgreSQL's READ COMMITTED a read inside a transaction sees
     /// what the same read outside would (each statement takes a fresh snapshot and plain
     /// reads lock nothing), so such a use case saves the `BEGIN` and `COMMIT` round trips
-    /// without seeing anything else (docs/decisions/0035). After a write that recorded
+    /// without seeing anything else (docs/decisions/0036). After a write that recorded
     /// activity, call [`Store::committed`].
     pub async fn autocommit(&self) -> StoreResult<Option<Conn>> {
         match &self.writer {
